@@ -56,6 +56,7 @@ pub mod signality;
 pub mod skillcorner;
 pub mod sportec;
 pub mod statsperform;
+pub mod synthetic;
 pub mod tracab;
 
 use std::path::{Path, PathBuf};
