@@ -29,7 +29,17 @@ fn synth_then_info_round_trips_through_csv_and_json() {
     let dir = tmp_dir("synth");
     for ext in ["csv", "json"] {
         let f = dir.join(format!("m.{ext}"));
-        let out = touchline(&["synth", "--seconds", "4", "--hz", "25", "--seed", "1", "--out", f.to_str().unwrap()]);
+        let out = touchline(&[
+            "synth",
+            "--seconds",
+            "4",
+            "--hz",
+            "25",
+            "--seed",
+            "1",
+            "--out",
+            f.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let v = info_json(&f, None);
         assert_eq!(v["frames"], 100);
@@ -85,7 +95,20 @@ fn unrecognised_and_missing_files_name_the_path() {
 fn formats_lists_every_provider() {
     let out = touchline(&["formats"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for f in ["tracab", "databallpy", "metrica-csv", "metrica-epts", "skillcorner", "pff", "statsperform", "sportec", "signality", "nba", "csv", "json"] {
+    for f in [
+        "tracab",
+        "databallpy",
+        "metrica-csv",
+        "metrica-epts",
+        "skillcorner",
+        "pff",
+        "statsperform",
+        "sportec",
+        "signality",
+        "nba",
+        "csv",
+        "json",
+    ] {
         assert!(text.lines().any(|l| l == f), "{f} missing from {text}");
     }
 }

@@ -92,7 +92,8 @@ impl SyntheticMatch {
         if !(self.frame_rate.is_finite() && self.frame_rate > 0.0 && self.frame_rate <= 100.0) {
             return Err(bad("frame rate must be in (0, 100]"));
         }
-        Pitch::new(self.pitch.length, self.pitch.width).map_err(|e| IoError::Invalid { path: path.clone(), source: e })?;
+        Pitch::new(self.pitch.length, self.pitch.width)
+            .map_err(|e| IoError::Invalid { path: path.clone(), source: e })?;
         let (hl, hw) = (self.pitch.length / 2.0, self.pitch.width / 2.0);
         let dt = 1.0 / self.frame_rate;
         let n = (self.seconds * self.frame_rate).round().max(1.0) as usize;
@@ -102,7 +103,8 @@ impl SyntheticMatch {
         for (team, sign) in [(Team::Home, 1.0), (Team::Away, -1.0)] {
             for (k, &(ax, ay, role)) in SHAPE.iter().enumerate() {
                 let jersey = k as u32 + 1;
-                let i = b.agent(Agent::new(format!("{team}_{jersey}"), team).with_jersey(jersey).with_role(role));
+                let i =
+                    b.agent(Agent::new(format!("{team}_{jersey}"), team).with_jersey(jersey).with_role(role));
                 ids.push((i, sign * ax * hl, sign * ay * hw));
             }
         }

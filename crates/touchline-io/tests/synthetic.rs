@@ -18,14 +18,18 @@ fn deterministic_complete_and_plausible() {
     let p = a.positions();
     for ag in 0..22 {
         for f in 1..a.n_frames() {
-            let d = ((p[[f, ag, 0]] - p[[f - 1, ag, 0]]).powi(2) + (p[[f, ag, 1]] - p[[f - 1, ag, 1]]).powi(2)).sqrt();
+            let d = ((p[[f, ag, 0]] - p[[f - 1, ag, 0]]).powi(2)
+                + (p[[f, ag, 1]] - p[[f - 1, ag, 1]]).powi(2))
+            .sqrt();
             assert!(d * 25.0 <= 8.0 + 1e-9, "player {ag} at frame {f} moves at {} m/s", d * 25.0);
             assert!(p[[f, ag, 0]].abs() <= 54.5 && p[[f, ag, 1]].abs() <= 36.0);
         }
     }
     // the ball moves: it travels well over 100 m in two minutes
     let ball: f64 = (1..a.n_frames())
-        .map(|f| ((p[[f, 22, 0]] - p[[f - 1, 22, 0]]).powi(2) + (p[[f, 22, 1]] - p[[f - 1, 22, 1]]).powi(2)).sqrt())
+        .map(|f| {
+            ((p[[f, 22, 0]] - p[[f - 1, 22, 0]]).powi(2) + (p[[f, 22, 1]] - p[[f - 1, 22, 1]]).powi(2)).sqrt()
+        })
         .sum();
     assert!(ball > 100.0, "ball travelled {ball} m");
     let other = SyntheticMatch { seed: 4, ..m }.generate().unwrap();
