@@ -26,6 +26,7 @@ if [ -d "$S" ]; then
     "$S/kloppy_samples/sportec_dfl/sportec_positional.xml" \
     "$S/kloppy_samples/sportec_dfl/sportec_positional_w_referee.xml" \
     "$S/kloppy_samples/signality/signality_p1_raw_data_subset.json" \
+    "$S/kloppy_samples/hawkeye/hawkeye_1_1.football.samples.ball" \
     "$S/nba_socialvae/rebound/test/ATL_BOS_0021500389_3_314.96_312.36.txt"; do
     run "$f"
   done

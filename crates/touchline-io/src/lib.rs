@@ -17,6 +17,7 @@
 //! | `statsperform` | MA25 `.txt` (+ MA1 metadata) | |
 //! | `sportec` | positional `.xml` + meta `.xml` | |
 //! | `signality` | raw `.json` per half + meta + venue | |
+//! | `hawkeye` | ball samples JSON per minute (+ meta) | ball only, 3-D |
 //! | `nba` | SportVU scenes as packaged by SocialVAE | feet to metres |
 //! | `csv` / `json` | Touchline's long CSV and JSON | read and written |
 //!
@@ -48,6 +49,7 @@ pub mod builder;
 pub mod error;
 
 pub mod databallpy;
+pub mod hawkeye;
 pub mod long;
 pub mod metrica;
 pub mod nba;
@@ -86,6 +88,8 @@ pub enum Format {
     Sportec,
     /// Signality JSON.
     Signality,
+    /// Hawk-Eye ball samples (3-D ball only).
+    HawkEye,
     /// NBA SportVU scene text (SocialVAE packaging).
     Nba,
     /// Touchline's long CSV (`frame,time_s,agent,team,x,y,observed`).
@@ -96,7 +100,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order [`detect`] tries them.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 13] = [
         Format::Json,
         Format::LongCsv,
         Format::Tracab,
@@ -108,6 +112,7 @@ impl Format {
         Format::StatsPerform,
         Format::Sportec,
         Format::Signality,
+        Format::HawkEye,
         Format::Nba,
     ];
 
@@ -123,6 +128,7 @@ impl Format {
             Format::StatsPerform => "statsperform",
             Format::Sportec => "sportec",
             Format::Signality => "signality",
+            Format::HawkEye => "hawkeye",
             Format::Nba => "nba",
             Format::LongCsv => "csv",
             Format::Json => "json",
@@ -146,6 +152,7 @@ impl Format {
             Format::StatsPerform => statsperform::sniff(path, head),
             Format::Sportec => sportec::sniff(path, head),
             Format::Signality => signality::sniff(path, head),
+            Format::HawkEye => hawkeye::sniff(path, head),
             Format::Nba => nba::sniff(path, head),
             Format::LongCsv => long::sniff_csv(path, head),
             Format::Json => long::sniff_json(path, head),
@@ -247,6 +254,7 @@ pub fn open(path: &Path, format: Option<Format>) -> Result<TrackingData> {
         Format::StatsPerform => statsperform::open(path),
         Format::Sportec => sportec::open(path),
         Format::Signality => signality::open(path),
+        Format::HawkEye => hawkeye::open(path),
         Format::Nba => nba::open(path),
         Format::LongCsv => long::read_csv(path),
         Format::Json => long::read_json(path),
