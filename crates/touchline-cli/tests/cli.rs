@@ -105,6 +105,7 @@ fn formats_lists_every_provider() {
         "statsperform",
         "sportec",
         "signality",
+        "hawkeye",
         "nba",
         "csv",
         "json",
