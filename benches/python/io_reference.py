@@ -41,7 +41,7 @@ def kloppy_cases():
             meta_data=K / "metrica/epts_metrica_metadata.xml", raw_data=K / "metrica/epts_metrica_tracking.txt"
         ),
         "skillcorner_v3": lambda: skillcorner.load(
-            meta_data=K / "skillcorner/skillcorner_match_data.json",
+            meta_data=K / "skillcorner/skillcorner_meta_data.json",
             raw_data=K / "skillcorner/skillcorner_v3_raw_data.jsonl",
             include_empty_frames=True,
         ),
