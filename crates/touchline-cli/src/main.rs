@@ -159,21 +159,28 @@ fn summary(data: &TrackingData, file: &Path, format: Format) -> serde_json::Valu
     })
 }
 
-fn print_info(data: &TrackingData, file: &Path, format: Format) {
+fn info_table(data: &TrackingData, file: &Path, format: Format) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
     let t = data.timestamps();
-    println!("file        {}", file.display());
-    println!("format      {}", format.name());
-    println!("frames      {}", data.n_frames());
-    println!("frame rate  {} Hz", fmt_num(data.frame_rate(), 3));
-    println!(
+    let _ = writeln!(o, "file        {}", file.display());
+    let _ = writeln!(o, "format      {}", format.name());
+    let _ = writeln!(o, "frames      {}", data.n_frames());
+    let _ = writeln!(o, "frame rate  {} Hz", fmt_num(data.frame_rate(), 3));
+    let _ = writeln!(
+        o,
         "duration    {} s (t = {} .. {} s)",
         fmt_num(data.duration(), 2),
         fmt_num(t[0], 2),
         fmt_num(t[t.len() - 1], 2)
     );
     match data.pitch() {
-        Some(p) => println!("pitch       {} x {} m", fmt_num(p.length, 2), fmt_num(p.width, 2)),
-        None => println!("pitch       unknown"),
+        Some(p) => {
+            let _ = writeln!(o, "pitch       {} x {} m", fmt_num(p.length, 2), fmt_num(p.width, 2));
+        }
+        None => {
+            let _ = writeln!(o, "pitch       unknown");
+        }
     }
     let teams: Vec<String> = Team::ALL
         .iter()
@@ -182,9 +189,10 @@ fn print_info(data: &TrackingData, file: &Path, format: Format) {
             (n > 0).then(|| format!("{tm} {n}"))
         })
         .collect();
-    println!("agents      {} ({})", data.n_agents(), teams.join(", "));
+    let _ = writeln!(o, "agents      {} ({})", data.n_agents(), teams.join(", "));
     for p in data.periods() {
-        println!(
+        let _ = writeln!(
+            o,
             "period {:<4} frames {}..{} ({} frames, {} .. {} s)",
             p.id,
             p.start,
@@ -194,18 +202,32 @@ fn print_info(data: &TrackingData, file: &Path, format: Format) {
             fmt_num(t[p.end - 1], 2)
         );
     }
-    println!("missing     {:.2}% of (frame, agent) entries", 100.0 * data.missing_fraction());
+    let _ = writeln!(o, "missing     {:.2}% of (frame, agent) entries", 100.0 * data.missing_fraction());
     if let Some(e) = data.provider_estimate() {
         let n = e.iter().filter(|v| v.is_finite()).count() / 2;
-        println!("estimated   {n} entries filled by the provider itself (kept apart, not observed)");
+        let _ =
+            writeln!(o, "estimated   {n} entries filled by the provider itself (kept apart, not observed)");
     }
     if data.ball_z().is_some() {
-        println!("ball height yes");
+        let _ = writeln!(o, "ball height yes");
     }
-    println!("\n{:<28} {:<10} {:>6} {:>9}", "agent", "team", "jersey", "missing");
+    let _ = writeln!(o, "\n{:<28} {:<10} {:>6} {:>9}", "agent", "team", "jersey", "missing");
     for (a, m) in data.agents().iter().zip(data.missing_fraction_per_agent()) {
         let jersey = a.jersey.map(|j| j.to_string()).unwrap_or_else(|| "-".into());
-        println!("{:<28} {:<10} {:>6} {:>8.2}%", a.id, a.team.as_str(), jersey, 100.0 * m);
+        let _ = writeln!(o, "{:<28} {:<10} {:>6} {:>8.2}%", a.id, a.team.as_str(), jersey, 100.0 * m);
+    }
+    o
+}
+
+/// Writes to stdout; a closed pipe (`touchline info f | head`) is not an error.
+fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Usage(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -217,12 +239,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 None => touchline_io::detect(&file)?,
             };
             let data = touchline_io::open(&file, Some(format))?;
-            if json {
+            let text = if json {
                 let v = summary(&data, &file, format);
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
             } else {
-                print_info(&data, &file, format);
-            }
+                info_table(&data, &file, format)
+            };
+            print_stdout(&text)?;
         }
         Command::Convert { file, out, format } => {
             let data = touchline_io::open(&file, parse_format(format.as_deref())?)?;
@@ -236,9 +259,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             eprintln!("wrote a synthetic match of {seconds} s at {hz} Hz (seed {seed}) to {}", out.display());
         }
         Command::Formats => {
-            for f in Format::ALL {
-                println!("{}", f.name());
-            }
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            print_stdout(&(names.join("\n") + "\n"))?;
         }
     }
     Ok(())
