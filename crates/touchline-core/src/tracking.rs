@@ -301,7 +301,10 @@ impl AxisTransform {
 /// assert!((data.missing_fraction() - 1.0 / 6.0).abs() < 1e-12);
 /// # Ok::<(), touchline_core::CoreError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Equality (`==`) compares every layer and treats `NaN` as equal to `NaN`,
+/// since `NaN` is how a missing entry is stored.
+#[derive(Debug, Clone)]
 pub struct TrackingData {
     positions: Array3<f64>,
     observed: Array2<bool>,
@@ -313,6 +316,40 @@ pub struct TrackingData {
     periods: Vec<Period>,
     agents: Vec<Agent>,
     pitch: Option<Pitch>,
+}
+
+fn same_f64(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
+}
+
+fn same_all<'a>(a: impl IntoIterator<Item = &'a f64>, b: impl IntoIterator<Item = &'a f64>) -> bool {
+    a.into_iter().zip(b).all(|(x, y)| same_f64(*x, *y))
+}
+
+impl PartialEq for TrackingData {
+    fn eq(&self, o: &Self) -> bool {
+        let layers = |a: &Option<Array3<f64>>, b: &Option<Array3<f64>>| match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.dim() == b.dim() && same_all(a, b),
+            _ => false,
+        };
+        let heights = match (&self.ball_z, &o.ball_z) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.len() == b.len() && same_all(a, b),
+            _ => false,
+        };
+        self.positions.dim() == o.positions.dim()
+            && self.observed == o.observed
+            && same_all(&self.positions, &o.positions)
+            && layers(&self.provider_estimate, &o.provider_estimate)
+            && heights
+            && self.timestamps == o.timestamps
+            && self.frame_ids == o.frame_ids
+            && same_f64(self.frame_rate, o.frame_rate)
+            && self.periods == o.periods
+            && self.agents == o.agents
+            && self.pitch == o.pitch
+    }
 }
 
 fn check_times(t: &[f64]) -> Result<()> {

@@ -334,3 +334,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn equality_treats_missing_as_equal() {
+    let d = line_data(4, 10.0);
+    let mut p = d.positions().clone();
+    let mut o = d.observed().clone();
+    p[[1, 0, 0]] = f64::NAN;
+    p[[1, 0, 1]] = f64::NAN;
+    o[[1, 0]] = false;
+    let a = TrackingData::new(p.clone(), o.clone(), d.timestamps().to_vec(), d.agents().to_vec()).unwrap();
+    assert_eq!(a, a.clone());
+    p[[2, 0, 0]] += 1.0;
+    let b = TrackingData::new(p, o, d.timestamps().to_vec(), d.agents().to_vec()).unwrap();
+    assert_ne!(a, b);
+    assert_ne!(a, a.clone().with_ball_z(vec![0.0; 4]).unwrap());
+    assert_ne!(a, a.clone().with_frame_rate(9.0).unwrap());
+}
