@@ -904,8 +904,3 @@ pub fn parse_json(bytes: &[u8], path: &Path) -> Result<TrackingData> {
     }
     Ok(data)
 }
-
-/// Placeholder.
-pub fn write_json(_d: &TrackingData, _w: &mut impl std::io::Write) -> Result<()> {
-    Ok(())
-}

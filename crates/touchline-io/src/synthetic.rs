@@ -97,7 +97,7 @@ impl SyntheticMatch {
         let (hl, hw) = (self.pitch.length / 2.0, self.pitch.width / 2.0);
         let dt = 1.0 / self.frame_rate;
         let n = (self.seconds * self.frame_rate).round().max(1.0) as usize;
-        let mut rng = Rng(self.seed ^ 0x5EED_0F_7EA5);
+        let mut rng = Rng(self.seed ^ 0x5EED_0F7E_A500);
         let mut b = TrackingBuilder::new(path).frame_rate(self.frame_rate).pitch(self.pitch);
         let mut ids = Vec::new();
         for (team, sign) in [(Team::Home, 1.0), (Team::Away, -1.0)] {
