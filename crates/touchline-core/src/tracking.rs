@@ -13,6 +13,11 @@
 //! - Positions a provider estimated itself (SkillCorner `is_detected=false`,
 //!   PFF `visibility: ESTIMATED`) are *not* observed: they live in the separate
 //!   [`TrackingData::provider_estimate`] layer, `NaN` elsewhere.
+//! - Timestamps are seconds, strictly increasing. Within a period their
+//!   differences are real elapsed time; between periods the gap follows the
+//!   provider's clock (loaders document theirs). Operations that depend on
+//!   time steps ([`TrackingData::resample`], [`TrackingData::windows`]) work
+//!   period by period and never across a boundary.
 
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, s};
 use serde::{Deserialize, Serialize};

@@ -31,10 +31,11 @@
 //!   itself; `ball_z` (metres) is per frame and may be given on any row of the frame.
 //! - `period` is the period id of the frame; empty means the frame is outside every period
 //!   (e.g. a break). Without the column all frames form period 1.
-//! - Frames are identified by (`period`, `frame`); the rows of a frame may be anywhere,
-//!   but frames must first appear in time order (sort by `time_s`, or by frame then agent),
-//!   and all rows of a frame must agree on `time_s` and `ball_z`. Agents keep the order of
-//!   their first row.
+//! - Frames are identified by (`period`, `frame`); rows may come in any order (by frame,
+//!   by agent, shuffled): frames are put in `time_s` order. All rows of a frame must agree
+//!   on `time_s` and `ball_z`; two frames with the same time are an [`IoError::Frame`].
+//!   Frame numbers are labels: they are kept, but the order is the order of `time_s`.
+//!   Agents keep the order of their first row.
 //! - Leading comment lines `# key=value` carry metadata: `frame_rate` (Hz; else inferred
 //!   from the timestamps), `pitch` (`LENGTHxWIDTH` metres) and `home_direction`
 //!   (`1:left_to_right,2:right_to_left`). Every line starting with `#` is a comment
@@ -332,6 +333,7 @@ fn opt_str(s: &str) -> Option<String> {
     if s.is_empty() { None } else { Some(s.to_string()) }
 }
 
+#[derive(Clone)]
 struct FrameInfo {
     id: i64,
     time: f64,
@@ -493,19 +495,6 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<TrackingData> {
                 fi
             }
             Entry::Vacant(v) => {
-                if let Some(prev) = frames.last()
-                    && time <= prev.time
-                {
-                    return Err(IoError::Frame {
-                        path: path.to_path_buf(),
-                        frame,
-                        message: format!(
-                            "time_s {time} (line {ln}) is not after the previous frame's {} (frame {}, line {}); \
-                             frames must appear in time order",
-                            prev.time, prev.id, prev.line
-                        ),
-                    });
-                }
                 v.insert(frames.len());
                 frames.push(FrameInfo { id: frame, time, period, ball_z: z, line: ln });
                 frames.len() - 1
@@ -557,6 +546,29 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<TrackingData> {
     if frames.is_empty() {
         return Err(IoError::Empty { path: path.to_path_buf() });
     }
+    // Put frames in time order (frame numbers are labels and keep no order of their own).
+    let mut order: Vec<usize> = (0..frames.len()).collect();
+    order.sort_by(|&a, &b| frames[a].time.total_cmp(&frames[b].time));
+    for w in order.windows(2) {
+        let (a, b) = (&frames[w[0]], &frames[w[1]]);
+        if b.time <= a.time {
+            return Err(IoError::Frame {
+                path: path.to_path_buf(),
+                frame: b.id,
+                message: format!(
+                    "time_s {} (line {}) is the same as frame {}'s (line {}): two frames at one time",
+                    b.time, b.line, a.id, a.line
+                ),
+            });
+        }
+    }
+    let mut rank = vec![0usize; frames.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let frames: Vec<FrameInfo> = order.iter().map(|&i| frames[i].clone()).collect();
+    let cells: HashMap<(usize, usize), (Cell, usize)> =
+        cells.into_iter().map(|((f, a), c)| ((rank[f], a), c)).collect();
 
     let (nf, na) = (frames.len(), agents.len());
     let mut pos = Array3::from_elem((nf, na, 2), f64::NAN);
