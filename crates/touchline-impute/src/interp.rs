@@ -115,7 +115,11 @@ pub fn validate_knots(kind: Kind, t: &[f64], y: &[f64]) -> Result<()> {
         return Err(ImputeError::LengthMismatch { times: t.len(), values: y.len() });
     }
     if t.len() < kind.min_knots() {
-        return Err(ImputeError::TooFewKnots { method: kind.name(), needed: kind.min_knots(), found: t.len() });
+        return Err(ImputeError::TooFewKnots {
+            method: kind.name(),
+            needed: kind.min_knots(),
+            found: t.len(),
+        });
     }
     for (i, (&ti, &yi)) in t.iter().zip(y).enumerate() {
         if !ti.is_finite() {
@@ -164,12 +168,14 @@ pub(crate) fn slopes_into(kind: Kind, t: &[f64], y: &[f64], d: &mut Vec<f64>, ws
     d.resize(n, 0.0);
     match kind {
         Kind::Linear => {
-            for i in 0..n - 1 {
-                d[i] = secant(t, y, i);
+            for (i, di) in d.iter_mut().enumerate().take(n - 1) {
+                *di = secant(t, y, i);
             }
             d[n - 1] = d[n - 2];
         }
-        Kind::NaturalSpline | Kind::NotAKnotSpline => spline_slopes(kind == Kind::NotAKnotSpline, t, y, d, ws),
+        Kind::NaturalSpline | Kind::NotAKnotSpline => {
+            spline_slopes(kind == Kind::NotAKnotSpline, t, y, d, ws)
+        }
         Kind::Steffen => {
             d[0] = secant(t, y, 0);
             for i in 1..n - 1 {

@@ -53,6 +53,8 @@ mod policy;
 mod report;
 
 pub use error::{ImputeError, Result};
-pub use methods::{Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen};
+pub use methods::{
+    Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen,
+};
 pub use policy::{Edges, GapPolicy, LongGaps};
 pub use report::{AgentReport, ImputeReport};

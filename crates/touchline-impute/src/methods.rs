@@ -187,7 +187,11 @@ impl CubicSpline {
 
     /// The end condition.
     pub fn boundary(&self) -> SplineBoundary {
-        if self.inner.kind == Kind::NaturalSpline { SplineBoundary::Natural } else { SplineBoundary::NotAKnot }
+        if self.inner.kind == Kind::NaturalSpline {
+            SplineBoundary::Natural
+        } else {
+            SplineBoundary::NotAKnot
+        }
     }
 
     /// The parameters.
@@ -288,7 +292,14 @@ fn put(buf: &mut [f64], f: usize, x: f64, y: f64, filled: &mut usize, left: &mut
 }
 
 /// One agent in one period.
-fn segment(c: &Ctx<'_>, a: usize, range: Range<usize>, s: &mut Scratch, buf: &mut [f64], rep: &mut AgentReport) {
+fn segment(
+    c: &Ctx<'_>,
+    a: usize,
+    range: Range<usize>,
+    s: &mut Scratch,
+    buf: &mut [f64],
+    rep: &mut AgentReport,
+) {
     let t = c.t;
     s.kt.clear();
     s.kx.clear();
@@ -380,7 +391,11 @@ fn segment(c: &Ctx<'_>, a: usize, range: Range<usize>, s: &mut Scratch, buf: &mu
         };
         for f in frames {
             let u = t[f] - s.kt[i0];
-            let (x, y) = if vx == 0.0 && vy == 0.0 { (s.kx[i0], s.ky[i0]) } else { (s.kx[i0] + vx * u, s.ky[i0] + vy * u) };
+            let (x, y) = if vx == 0.0 && vy == 0.0 {
+                (s.kx[i0], s.ky[i0])
+            } else {
+                (s.kx[i0] + vx * u, s.ky[i0] + vy * u)
+            };
             put(buf, f, x, y, &mut rep.filled_edge, &mut rep.left_non_finite);
         }
     }

@@ -69,14 +69,19 @@ pub struct GapPolicy {
 
 impl Default for GapPolicy {
     fn default() -> Self {
-        GapPolicy { max_gap: f64::INFINITY, long_gaps: LongGaps::Leave, edges: Edges::Hold, fallback: Some(Kind::Linear) }
+        GapPolicy {
+            max_gap: f64::INFINITY,
+            long_gaps: LongGaps::Leave,
+            edges: Edges::Hold,
+            fallback: Some(Kind::Linear),
+        }
     }
 }
 
 impl GapPolicy {
     /// Checks `max_gap` is positive (infinity allowed, NaN not).
     pub fn validate(&self) -> Result<()> {
-        if !(self.max_gap > 0.0) {
+        if self.max_gap.is_nan() || self.max_gap <= 0.0 {
             return Err(ImputeError::InvalidParameter {
                 name: "max_gap",
                 reason: format!("must be positive seconds (or infinite), got {}", self.max_gap),

@@ -41,7 +41,11 @@ impl AgentReport {
 
     /// Unobserved entries left missing for any reason.
     pub fn left(&self) -> usize {
-        self.left_gap_too_long + self.left_edge + self.left_too_few_knots + self.left_outside_period + self.left_non_finite
+        self.left_gap_too_long
+            + self.left_edge
+            + self.left_too_few_knots
+            + self.left_outside_period
+            + self.left_non_finite
     }
 
     fn add(&mut self, o: &AgentReport) {

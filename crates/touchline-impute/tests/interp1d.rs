@@ -127,8 +127,15 @@ fn steffen_uses_end_secants_and_gsl_min_sizes() {
     let f = Interp1d::new(Kind::Steffen, &t, &y).unwrap();
     assert_eq!(f.slopes()[0], 2.0);
     assert_eq!(f.slopes()[2], 0.5);
-    let expected = [(Kind::Linear, 2), (Kind::NaturalSpline, 3), (Kind::NotAKnotSpline, 4), (Kind::Steffen, 3),
-        (Kind::Pchip, 3), (Kind::Akima, 3), (Kind::Makima, 3)];
+    let expected = [
+        (Kind::Linear, 2),
+        (Kind::NaturalSpline, 3),
+        (Kind::NotAKnotSpline, 4),
+        (Kind::Steffen, 3),
+        (Kind::Pchip, 3),
+        (Kind::Akima, 3),
+        (Kind::Makima, 3),
+    ];
     for (k, n) in expected {
         assert_eq!(k.min_knots(), n);
         assert_eq!(Kind::parse(k.name()), Some(k));
@@ -147,22 +154,40 @@ fn bad_input_gives_typed_errors() {
             Err(ImputeError::TooFewKnots { needed, found, .. }) if needed == n && found == n - 1
         ));
         assert!(matches!(Interp1d::new(kind, &[], &[]), Err(ImputeError::TooFewKnots { found: 0, .. })));
-        assert!(matches!(Interp1d::new(kind, &t, &y[..3]), Err(ImputeError::LengthMismatch { times: 4, values: 3 })));
+        assert!(matches!(
+            Interp1d::new(kind, &t, &y[..3]),
+            Err(ImputeError::LengthMismatch { times: 4, values: 3 })
+        ));
         let mut bad = y;
         bad[2] = f64::NAN;
-        assert!(matches!(Interp1d::new(kind, &t, &bad), Err(ImputeError::NonFiniteKnot { what: "value", index: 2, .. })));
+        assert!(matches!(
+            Interp1d::new(kind, &t, &bad),
+            Err(ImputeError::NonFiniteKnot { what: "value", index: 2, .. })
+        ));
         bad[2] = f64::INFINITY;
-        assert!(matches!(Interp1d::new(kind, &t, &bad), Err(ImputeError::NonFiniteKnot { what: "value", .. })));
+        assert!(matches!(
+            Interp1d::new(kind, &t, &bad),
+            Err(ImputeError::NonFiniteKnot { what: "value", .. })
+        ));
         let mut bt = t;
         bt[1] = f64::NEG_INFINITY;
-        assert!(matches!(Interp1d::new(kind, &bt, &y), Err(ImputeError::NonFiniteKnot { what: "time", index: 1, .. })));
+        assert!(matches!(
+            Interp1d::new(kind, &bt, &y),
+            Err(ImputeError::NonFiniteKnot { what: "time", index: 1, .. })
+        ));
         bt[1] = 0.0;
-        assert!(matches!(Interp1d::new(kind, &bt, &y), Err(ImputeError::NonIncreasingKnots { index: 1, .. })));
+        assert!(matches!(
+            Interp1d::new(kind, &bt, &y),
+            Err(ImputeError::NonIncreasingKnots { index: 1, .. })
+        ));
         bt[1] = -1.0;
         assert!(validate_knots(kind, &bt, &y).is_err());
         let f = Interp1d::new(kind, &t, &y).unwrap();
         let mut out = [0.0; 2];
-        assert!(matches!(f.eval_into(&[0.5], &mut out), Err(ImputeError::OutputLength { expected: 1, found: 2 })));
+        assert!(matches!(
+            f.eval_into(&[0.5], &mut out),
+            Err(ImputeError::OutputLength { expected: 1, found: 2 })
+        ));
         assert!(f.eval(f64::NAN).is_nan());
         assert!(f.eval(-10.0).is_finite() && f.eval(10.0).is_finite());
     }
