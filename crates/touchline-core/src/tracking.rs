@@ -581,6 +581,11 @@ impl TrackingData {
         self.timestamps.view()
     }
 
+    /// Timestamps as a plain slice (owned and contiguous by construction).
+    pub fn timestamps_slice(&self) -> &[f64] {
+        self.timestamps.as_slice().expect("owned 1-D timestamps are contiguous")
+    }
+
     /// Provider frame numbers.
     pub fn frame_ids(&self) -> &[i64] {
         &self.frame_ids
@@ -681,6 +686,34 @@ impl TrackingData {
                 self.positions[[f, agent, 0]] = x;
                 self.positions[[f, agent, 1]] = y;
                 if x.is_finite() && y.is_finite() {
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Like [`fill_unobserved`](Self::fill_unobserved) with `x` and `y` as
+    /// separate slices of one value per frame, for imputers that work on
+    /// contiguous per-agent series.
+    pub fn fill_unobserved_xy(&mut self, agent: usize, xs: &[f64], ys: &[f64]) -> Result<usize> {
+        if agent >= self.n_agents() {
+            return Err(CoreError::UnknownAgent(format!("index {agent}")));
+        }
+        let nf = self.n_frames();
+        if xs.len() != nf || ys.len() != nf {
+            return Err(CoreError::ShapeMismatch {
+                what: "fill values",
+                expected: vec![nf, nf],
+                found: vec![xs.len(), ys.len()],
+            });
+        }
+        let mut n = 0;
+        for f in 0..nf {
+            if !self.observed[[f, agent]] {
+                self.positions[[f, agent, 0]] = xs[f];
+                self.positions[[f, agent, 1]] = ys[f];
+                if xs[f].is_finite() && ys[f].is_finite() {
                     n += 1;
                 }
             }

@@ -351,3 +351,22 @@ fn equality_treats_missing_as_equal() {
     assert_ne!(a, a.clone().with_ball_z(vec![0.0; 4]).unwrap());
     assert_ne!(a, a.clone().with_frame_rate(9.0).unwrap());
 }
+
+#[test]
+fn fill_unobserved_xy_and_time_slice() {
+    let d = line_data(3, 10.0);
+    let mut o = d.observed().clone();
+    let mut p = d.positions().clone();
+    o[[1, 2]] = false;
+    p[[1, 2, 0]] = f64::NAN;
+    p[[1, 2, 1]] = f64::NAN;
+    let d = TrackingData::new(p, o, d.timestamps().to_vec(), d.agents().to_vec()).unwrap();
+    assert_eq!(d.timestamps_slice(), &[0.0, 0.1, 0.2]);
+    let mut f = d.clone();
+    assert_eq!(f.fill_unobserved_xy(2, &[9.0, 9.0, 9.0], &[8.0, 8.0, 8.0]).unwrap(), 1);
+    assert_eq!(f.positions()[[1, 2, 1]], 8.0);
+    assert_eq!(f.positions()[[0, 2, 0]], 0.0);
+    verify_observed_unchanged(&d, &f).unwrap();
+    assert!(f.fill_unobserved_xy(2, &[1.0], &[1.0, 2.0, 3.0]).is_err());
+    assert!(f.fill_unobserved_xy(3, &[1.0; 3], &[1.0; 3]).is_err());
+}
