@@ -50,6 +50,7 @@ pub mod error;
 
 pub mod databallpy;
 pub mod hawkeye;
+pub(crate) mod json;
 pub mod long;
 pub mod metrica;
 pub mod nba;

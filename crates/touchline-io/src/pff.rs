@@ -60,7 +60,7 @@ use std::path::Path;
 use serde_json::Value;
 use touchline_core::{Agent, Direction, Pitch, Team};
 
-use crate::skillcorner::{json_line, kind, opt_f64, opt_i64};
+use crate::json::{json_file, json_line, kind, opt_f64, opt_i64};
 use crate::{IoError, Result, TrackingBuilder, TrackingData, find_companion, read_bytes};
 
 /// One roster entry.
@@ -203,12 +203,6 @@ impl Meta {
         let left = flag?;
         Some(if left == first { Direction::LeftToRight } else { Direction::RightToLeft })
     }
-}
-
-fn json_file(bytes: &[u8], path: &Path) -> Result<Value> {
-    let text = crate::bytes_to_text(bytes.to_vec(), path)?;
-    serde_json::from_str(&crate::skillcorner::null_nonfinite(&text))
-        .map_err(|e| IoError::parse(path, e.line(), format!("invalid JSON: {e}")))
 }
 
 fn id_string(v: Option<&Value>) -> Option<String> {

@@ -9,17 +9,15 @@ use touchline_core::{Direction, Team};
 use touchline_io::databallpy::{self, BallStatus, DataballpyData, Meta};
 use touchline_io::{Format, IoError};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy");
+mod common;
 
 fn asset(name: &str) -> PathBuf {
-    let p = Path::new(DIR).join(name);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
+    common::shared(&format!("tracab_databallpy/{name}"))
 }
 
 fn csv_bytes() -> &'static [u8] {
     static B: OnceLock<Vec<u8>> = OnceLock::new();
-    B.get_or_init(|| std::fs::read(asset("tracking_wide.csv")).unwrap())
+    B.get_or_init(|| common::read(&asset("tracking_wide.csv")))
 }
 
 fn csv_lines() -> Vec<String> {
@@ -121,8 +119,8 @@ fn meta_and_open() {
 
 #[test]
 fn sniff() {
-    let head = String::from_utf8_lossy(&csv_bytes()[..8192]).into_owned();
-    assert!(databallpy::sniff(&asset("tracking_wide.csv"), &head));
+    let csv = asset("tracking_wide.csv");
+    assert!(databallpy::sniff(&csv, &common::head(&csv)));
     let others = [
         "../kloppy_samples/metrica/metrica_home.csv",
         "../kloppy_samples/tracab/tracab_raw.dat",
@@ -131,12 +129,7 @@ fn sniff() {
         "../metrica_events/Sample_Game_1_RawEventsData.csv",
         "metadata.json",
     ];
-    for f in others {
-        let p = asset(f);
-        let b = std::fs::read(&p).unwrap();
-        let head = String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned();
-        assert!(!databallpy::sniff(&p, &head), "claims {f}");
-    }
+    common::assert_not_sniffed(&[("databallpy", databallpy::sniff)], others.map(asset));
     let long = "frame,time_s,agent,team,x,y,observed\n0,0.0,ball,ball,1.0,2.0,true\n";
     assert!(!databallpy::sniff(Path::new("long.csv"), long));
 }
@@ -145,13 +138,7 @@ fn sniff() {
 // broken variants
 
 fn assert_parse_line(r: Result<DataballpyData, IoError>, line: usize) {
-    match r {
-        Err(IoError::Parse { path, line: l, message }) => {
-            assert_eq!(path, bad_path());
-            assert_eq!(l, line, "{message}");
-        }
-        other => panic!("expected a parse error at line {line}, got {:?}", other.map(|d| d.data.n_frames())),
-    }
+    common::assert_parse_line(r, &bad_path(), line);
 }
 
 #[test]
@@ -205,19 +192,12 @@ fn missing_metadata() {
     let e = databallpy::parse_meta(b"{\"a\": ", Path::new("metadata.json")).unwrap_err();
     assert!(matches!(e, IoError::Parse { line: 1, .. }), "{e:?}");
 
-    let dir = std::env::temp_dir().join(format!("touchline-databallpy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("databallpy");
     let csv = dir.join("tracking_wide.csv");
     std::fs::write(&csv, &csv_bytes()[..4096]).unwrap();
     let e = databallpy::open(&csv).unwrap_err();
     std::fs::remove_dir_all(&dir).unwrap();
-    match e {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, csv);
-            assert!(looked_for.iter().any(|p| p.ends_with("metadata.json")));
-        }
-        other => panic!("expected MissingCompanion, got {other:?}"),
-    }
+    common::assert_missing_companion(e, &csv, &["metadata.json"]);
 }
 
 #[test]

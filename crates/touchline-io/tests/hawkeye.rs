@@ -7,11 +7,10 @@ use proptest::prelude::*;
 use touchline_core::Team;
 use touchline_io::{Format, IoError, hawkeye};
 
+mod common;
+
 fn sample(name: &str) -> PathBuf {
-    let p =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/kloppy_samples/hawkeye").join(name);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
+    common::kloppy(&format!("hawkeye/{name}"))
 }
 
 #[test]
@@ -57,7 +56,7 @@ fn meta_files_give_pitch() {
 }
 
 fn real_bytes() -> Vec<u8> {
-    std::fs::read(sample("hawkeye_1_1.football.samples.ball")).unwrap()
+    common::read(&sample("hawkeye_1_1.football.samples.ball"))
 }
 
 #[test]

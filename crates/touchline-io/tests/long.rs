@@ -1,28 +1,22 @@
 //! Tests of Touchline's long CSV and JSON: exact round trips (real NBA scenes
 //! and random datasets), hand-written files, broken variants, fuzzing, sniffing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Direction, Period, Pitch, Team, TrackingData};
 use touchline_io::{Format, IoError, long, nba};
 
-const NBA_SCENE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/nba_socialvae/rebound/test/ATL_BOS_0021500389_3_314.96_312.36.txt"
-);
+mod common;
 
-fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+use common::{mutate_at, shared};
+
+/// An NBA scene, under `shared/data`.
+const NBA_SCENE: &str = "nba_socialvae/rebound/test/ATL_BOS_0021500389_3_314.96_312.36.txt";
 
 fn nba_scene() -> TrackingData {
-    let p = Path::new(NBA_SCENE);
-    assert!(p.exists(), "missing test asset {p:?}");
-    nba::open(p).unwrap()
+    nba::open(&shared(NBA_SCENE)).unwrap()
 }
 
 fn same_f(a: f64, b: f64) -> bool {
@@ -106,8 +100,8 @@ fn nba_scene_round_trips_and_csv_text_is_exact() {
 
 #[test]
 fn whole_nba_split_round_trips() {
-    let dir = Path::new(NBA_SCENE).parent().unwrap();
-    let scenes = nba::load_dir(dir).unwrap();
+    let scene = shared(NBA_SCENE);
+    let scenes = nba::load_dir(scene.parent().unwrap()).unwrap();
     assert_eq!(scenes.len(), 938);
     for (_, d) in scenes.iter().step_by(47) {
         assert_same(d, &csv_round_trip(d));
@@ -231,13 +225,7 @@ fn csv_err(text: &str) -> IoError {
 }
 
 fn assert_line(e: IoError, want: usize) {
-    match e {
-        IoError::Parse { path, line, message } => {
-            assert_eq!(path, p());
-            assert_eq!(line, want, "{message}");
-        }
-        other => panic!("expected a parse error at line {want}, got {other}"),
-    }
+    common::assert_parse_err(e, p(), want);
 }
 
 const HEAD: &str = "# frame_rate=25\nframe,time_s,agent,team,x,y,observed\n";
@@ -282,8 +270,12 @@ fn broken_csv() {
     let mut b = ok.clone().into_bytes();
     b[HEAD.len() + 20] = 0xff;
     assert_line(long::parse_csv(&b, p()).unwrap_err(), 4);
-    // non-monotonic time: frame 2 earlier than frame 1
-    match csv_err(&format!("{HEAD}1,1,a,home,1,2,1\n2,0.5,a,home,1,2,1\n")) {
+    // rows out of time order are put in time order (frame numbers are labels);
+    // two frames at one time are a frame error naming the later row's frame
+    let d = long::parse_csv(format!("{HEAD}1,1,a,home,1,2,1\n2,0.5,a,home,3,4,1\n").as_bytes(), p()).unwrap();
+    assert_eq!(d.frame_ids(), &[2, 1]);
+    assert_eq!(d.positions()[[0, 0, 0]], 3.0);
+    match csv_err(&format!("{HEAD}1,1,a,home,1,2,1\n2,1,a,home,1,2,1\n")) {
         IoError::Frame { path, frame, .. } => {
             assert_eq!(path, p());
             assert_eq!(frame, 2);
@@ -352,11 +344,7 @@ fn broken_json() {
 
 #[test]
 fn sniffing() {
-    let head = |p: &Path| {
-        let b = std::fs::read(p).unwrap();
-        String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned()
-    };
-    for f in [
+    let others = [
         "kloppy_samples/tracab/tracab_raw.dat",
         "kloppy_samples/tracab/tracab_raw.json",
         "kloppy_samples/tracab/tracab_meta.json",
@@ -369,13 +357,12 @@ fn sniffing() {
         "tracab_databallpy/tracking_wide.csv",
         "tracab_databallpy/metadata.json",
         "last_row/Real_vs_Barcelona_Calma.csv",
-        "nba_socialvae/rebound/test/ATL_BOS_0021500389_3_314.96_312.36.txt",
-    ] {
-        let path = shared(f);
-        let h = head(&path);
-        assert!(!long::sniff_csv(&path, &h), "{f}");
-        assert!(!long::sniff_json(&path, &h), "{f}");
-    }
+        NBA_SCENE,
+    ];
+    common::assert_not_sniffed(
+        &[("sniff_csv", long::sniff_csv), ("sniff_json", long::sniff_json)],
+        others.map(shared),
+    );
     assert!(long::sniff_csv(
         p(),
         "\u{feff}# c\n\"frame\",\"time_s\",\"agent\",\"team\",\"x\",\"y\",\"observed\"\n"
@@ -386,8 +373,7 @@ fn sniffing() {
     assert!(!long::sniff_json(p(), "[\"format\": \"touchline\"]"));
 
     // detect() + open() through files in a temp dir
-    let dir = std::env::temp_dir().join(format!("touchline_long_test_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("long_test");
     let d = small();
     let (c, j) = (dir.join("d.csv"), dir.join("d.json"));
     let mut buf = Vec::new();
@@ -568,15 +554,7 @@ proptest! {
         let mut j = Vec::new();
         long::write_json(&d, &mut j).unwrap();
         for mut b in [c, j] {
-            for &(at, v, op) in &edits {
-                let i = at % (b.len() + 1);
-                match op {
-                    0 if i < b.len() => b[i] ^= v | 1,
-                    1 => b.insert(i, v),
-                    _ if i < b.len() => { b.remove(i); }
-                    _ => {}
-                }
-            }
+            mutate_at(&mut b, &edits);
             let keep = cut % (b.len() + 1);
             for bytes in [&b[..], &b[..keep]] {
                 let _ = long::parse_csv(bytes, p());

@@ -12,7 +12,8 @@ fn rows_of(data: &touchline_core::TrackingData) -> (String, Vec<String>) {
     let mut head = String::new();
     let mut rows = Vec::new();
     for l in text.lines() {
-        if l.starts_with('#') || l.starts_with("frame") || head.is_empty() && !l.starts_with(char::is_numeric) {
+        if l.starts_with('#') || l.starts_with("frame") || head.is_empty() && !l.starts_with(char::is_numeric)
+        {
             head.push_str(l);
             head.push('\n');
         } else {
@@ -63,16 +64,25 @@ proptest! {
     fn any_row_order_reads_back_the_same(seed in any::<u64>(), perm_seed in any::<u64>()) {
         let d = SyntheticMatch { seed, seconds: 0.4, ..Default::default() }.generate().unwrap();
         let (head, mut rows) = rows_of(&d);
-        // a seeded Fisher-Yates shuffle, keeping the first row so agent order is kept
+        // a seeded Fisher-Yates shuffle of every row
         let mut s = perm_seed | 1;
-        for i in (2..rows.len()).rev() {
-            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
-            let j = 1 + (s % i as u64) as usize;
+        for i in (1..rows.len()).rev() {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let j = (s % (i as u64 + 1)) as usize;
             rows.swap(i, j);
         }
         let text = head + &rows.join("\n") + "\n";
         let back = long::parse_csv(text.as_bytes(), Path::new("shuffled.csv")).unwrap();
-        prop_assert_eq!(back.positions(), d.positions());
+        // agents come in the order of their first row; compare each agent by id
+        prop_assert_eq!(back.n_agents(), d.n_agents());
+        for (a, agent) in d.agents().iter().enumerate() {
+            let b = back.agent_index(&agent.id).unwrap();
+            prop_assert_eq!(&back.agents()[b], agent);
+            prop_assert_eq!(back.agent_series(b), d.agent_series(a));
+            prop_assert_eq!(back.agent_observed(b), d.agent_observed(a));
+        }
         prop_assert_eq!(back.frame_ids(), d.frame_ids());
     }
 }

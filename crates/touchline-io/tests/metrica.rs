@@ -11,27 +11,17 @@ use touchline_io::{Format, IoError, metrica};
 
 const TOL: f64 = 1e-9;
 
-fn asset(rel: &str) -> PathBuf {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+mod common;
+
+use common::shared as asset;
+use common::{head, read as bytes, unobserved};
 
 fn metrica_dir() -> PathBuf {
     asset("kloppy_samples/metrica")
 }
 
-fn bytes(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read test asset {p:?}: {e}"))
-}
-
 fn text(p: &Path) -> String {
     String::from_utf8(bytes(p)).expect("test asset is UTF-8")
-}
-
-fn head(p: &Path) -> String {
-    let b = bytes(p);
-    String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned()
 }
 
 fn home_csv() -> PathBuf {
@@ -70,10 +60,6 @@ fn assert_same(a: &TrackingData, b: &TrackingData) {
     assert_eq!(a.frame_rate(), b.frame_rate());
     assert_eq!(a.provider_estimate().is_some(), b.provider_estimate().is_some());
     assert_eq!(a.ball_z().is_some(), b.ball_z().is_some());
-}
-
-fn unobserved(d: &TrackingData) -> usize {
-    d.observed().iter().filter(|&&o| !o).count()
 }
 
 /// Replaces the 1-based line `n` of `text`.
@@ -321,15 +307,9 @@ fn csv_home_away_must_agree() {
     assert_eq!(parse_line_of(&e), (home_csv(), 1));
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("touchline_metrica_{tag}_{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn csv_missing_companion() {
-    let dir = temp_dir("csv");
+    let dir = common::temp_dir("metrica_csv");
     let lone = dir.join("metrica_home.csv");
     std::fs::copy(home_csv(), &lone).unwrap();
     let e = metrica::open_csv(&lone).unwrap_err();
@@ -638,7 +618,7 @@ fn epts_broken_metadata() {
 
 #[test]
 fn epts_missing_metadata_file() {
-    let dir = temp_dir("epts");
+    let dir = common::temp_dir("metrica_epts");
     let lone = dir.join("epts_metrica_tracking.txt");
     std::fs::copy(epts_txt(), &lone).unwrap();
     let e = metrica::open_epts(&lone).unwrap_err();
@@ -685,12 +665,10 @@ fn sniffing() {
         "metrica_events/Sample_Game_1_RawEventsData.csv",
         "nba_socialvae/rebound/test/LAL_ATL_0021500286_1_365.53_363.05.txt",
     ];
-    for rel in others {
-        let p = asset(rel);
-        let h = head(&p);
-        assert!(!metrica::sniff_csv(&p, &h), "sniff_csv claims {p:?}");
-        assert!(!metrica::sniff_epts(&p, &h), "sniff_epts claims {p:?}");
-    }
+    common::assert_not_sniffed(
+        &[("sniff_csv", metrica::sniff_csv), ("sniff_epts", metrica::sniff_epts)],
+        others.map(asset),
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -9,19 +9,22 @@ use proptest::prelude::*;
 use touchline_core::{Period, Pitch, Team};
 use touchline_io::{IoError, TrackingData, nba};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/nba_socialvae/rebound/test");
+mod common;
+
+use common::{mutate_at, unobserved};
+
+/// The scenes, under `shared/data`.
+const DIR: &str = "nba_socialvae/rebound/test";
 const ATL_BOS: &str = "ATL_BOS_0021500389_3_314.96_312.36.txt";
 const CLE_CHI: &str = "CLE_CHI_0021500002_4_93.75_89.07.txt";
 const FT: f64 = 0.3048;
 
 fn asset(name: &str) -> PathBuf {
-    let p = Path::new(DIR).join(name);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
+    common::shared(&format!("{DIR}/{name}"))
 }
 
 fn bytes(name: &str) -> Vec<u8> {
-    std::fs::read(asset(name)).expect("read test asset")
+    common::read(&asset(name))
 }
 
 fn mx(x_ft: f64) -> f64 {
@@ -35,10 +38,6 @@ fn my(y_ft: f64) -> f64 {
 fn at(d: &TrackingData, frame: usize, id: &str) -> (f64, f64) {
     let a = d.agent_index(id).unwrap_or_else(|| panic!("no agent {id}"));
     (d.positions()[[frame, a, 0]], d.positions()[[frame, a, 1]])
-}
-
-fn unobserved(d: &TrackingData) -> usize {
-    d.observed().iter().filter(|&&o| !o).count()
 }
 
 /// Replaces line `n` (1-based) of the text.
@@ -170,7 +169,7 @@ fn scene_names() {
 /// scenes: a player id must always be on the same club (5 mid-season moves).
 #[test]
 fn whole_rebound_test_split() {
-    let scenes = nba::load_dir(Path::new(DIR)).unwrap();
+    let scenes = nba::load_dir(&common::shared(DIR)).unwrap();
     assert_eq!(scenes.len(), 938);
     assert_eq!(scenes[0].0, "ATL_BOS_0021500389_3_314.96_312.36");
     assert!(scenes.windows(2).all(|w| w[0].0 < w[1].0));
@@ -225,8 +224,7 @@ fn whole_rebound_test_split() {
 
 #[test]
 fn open_needs_the_scene_name_and_load_takes_the_period() {
-    let dir = std::env::temp_dir().join(format!("touchline_nba_test_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("nba_test");
     let renamed = dir.join("renamed.txt");
     std::fs::write(&renamed, bytes(ATL_BOS)).unwrap();
     let err = nba::open(&renamed).unwrap_err();
@@ -247,13 +245,7 @@ fn parse_err(b: &[u8]) -> IoError {
 }
 
 fn assert_parse_line(e: IoError, want: usize) {
-    match e {
-        IoError::Parse { path, line, message } => {
-            assert_eq!(path, fake());
-            assert_eq!(line, want, "{message}");
-        }
-        other => panic!("expected a parse error at line {want}, got {other}"),
-    }
+    common::assert_parse_err(e, fake(), want);
 }
 
 #[test]
@@ -330,20 +322,15 @@ fn broken_variants() {
 
 #[test]
 fn sniff_real_and_foreign_files() {
-    let head = |p: &Path| {
-        let b = std::fs::read(p).unwrap_or_else(|e| panic!("missing test asset {p:?}: {e}"));
-        String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned()
-    };
     let mut n = 0;
-    for e in std::fs::read_dir(DIR).expect("missing test asset dir") {
+    for e in std::fs::read_dir(common::shared(DIR)).expect("missing test asset dir") {
         let p = e.unwrap().path();
-        assert!(nba::sniff(&p, &head(&p)), "{p:?}");
+        assert!(nba::sniff(&p, &common::head(&p)), "{p:?}");
         assert_eq!(touchline_io::detect(&p).unwrap(), touchline_io::Format::Nba, "{p:?}");
         n += 1;
     }
     assert_eq!(n, 938);
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    for f in [
+    let others = [
         "kloppy_samples/tracab/tracab_raw.dat",
         "kloppy_samples/statsperform/statsperform_tracking_ma25.txt",
         "kloppy_samples/metrica/epts_metrica_tracking.txt",
@@ -352,10 +339,8 @@ fn sniff_real_and_foreign_files() {
         "kloppy_samples/pff/pff_3812.jsonl",
         "tracab_databallpy/tracking_wide.csv",
         "nba_socialvae/SOURCE.txt",
-    ] {
-        let p = shared.join(f);
-        assert!(!nba::sniff(&p, &head(&p)), "{p:?}");
-    }
+    ];
+    common::assert_not_sniffed(&[("nba", nba::sniff)], others.map(common::shared));
     assert!(!nba::sniff(fake(), ""));
     assert!(!nba::sniff(fake(), "frame,time_s,agent,team,x,y,observed\n0,0,ball,ball,1,2,1\n"));
     assert!(!nba::sniff(fake(), "0 -1 1.0 2.0 BALL\n0 5 1.0 2.0 REFEREE\n"));
@@ -382,15 +367,7 @@ proptest! {
         cut in 0usize..1_000_000,
     ) {
         let mut b = bytes(ATL_BOS);
-        for (at, v, op) in edits {
-            let i = at % (b.len() + 1);
-            match op {
-                0 if i < b.len() => b[i] ^= v | 1,
-                1 => b.insert(i, v),
-                _ if i < b.len() => { b.remove(i); }
-                _ => {}
-            }
-        }
+        mutate_at(&mut b, &edits);
         let keep = cut % (b.len() + 1);
         let _ = nba::parse(&b, 1, fake());
         let _ = nba::parse(&b[..keep], 1, fake());

@@ -8,13 +8,10 @@ use touchline_core::{Direction, Team, TrackingData};
 use touchline_io::pff::{self, Meta};
 use touchline_io::{IoError, skillcorner};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples");
+mod common;
 
-fn asset(rel: &str) -> PathBuf {
-    let p = Path::new(DIR).join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+use common::kloppy as asset;
+use common::{apply, est, idx, join, json_edit, pos};
 
 fn raw(id: &str) -> PathBuf {
     asset(&format!("pff/pff_{id}.jsonl"))
@@ -30,27 +27,8 @@ fn lines(id: &str) -> Vec<String> {
     std::fs::read_to_string(raw(id)).unwrap().lines().map(str::to_owned).collect()
 }
 
-fn join(lines: &[String]) -> Vec<u8> {
-    let mut s = lines.join("\n");
-    s.push('\n');
-    s.into_bytes()
-}
-
 fn fake() -> PathBuf {
     PathBuf::from("mem/pff_3812.jsonl")
-}
-
-fn idx(d: &TrackingData, id: &str) -> usize {
-    d.agent_index(id).unwrap_or_else(|| panic!("no agent {id}"))
-}
-
-fn pos(d: &TrackingData, f: usize, a: usize) -> [f64; 2] {
-    [d.positions()[[f, a, 0]], d.positions()[[f, a, 1]]]
-}
-
-fn est(d: &TrackingData, f: usize, a: usize) -> [f64; 2] {
-    let e = d.provider_estimate().expect("estimate layer");
-    [e[[f, a, 0]], e[[f, a, 1]]]
 }
 
 /// (observed players, estimated players, observed ball, estimated ball)
@@ -172,19 +150,11 @@ fn game_3812() {
 
 #[test]
 fn rosters_are_optional_metadata_is_not() {
-    let dir = std::env::temp_dir().join(format!("touchline_pff_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("pff");
     let main = dir.join("pff_3812.jsonl");
     std::fs::write(&main, join(&lines("3812")[..60])).unwrap();
     let e = pff::open(&main).unwrap_err();
-    match &e {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, &main);
-            assert!(looked_for.iter().any(|p| p.ends_with("pff_metadata_3812.json")));
-            assert!(looked_for.iter().any(|p| p.ends_with("metadata.json")));
-        }
-        other => panic!("expected MissingCompanion, got {other}"),
-    }
+    common::assert_missing_companion(e, &main, &["pff_metadata_3812.json", "metadata.json"]);
     // generic name `metadata.json`, no rosters: loads without names/roles.
     std::fs::copy(asset("pff/pff_metadata_3812.json"), dir.join("metadata.json")).unwrap();
     let d = pff::open(&main).unwrap();
@@ -284,63 +254,21 @@ fn empty_inputs() {
 
 #[test]
 fn sniff_tells_providers_apart() {
-    let head = |p: &Path| {
-        let b = std::fs::read(p).unwrap();
-        String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned()
-    };
     for id in ["10517", "3812"] {
         let p = raw(id);
-        assert!(pff::sniff(&p, &head(&p)));
-        assert!(!skillcorner::sniff(&p, &head(&p)));
+        assert!(pff::sniff(&p, &common::head(&p)));
+        assert!(!skillcorner::sniff(&p, &common::head(&p)));
         assert_eq!(touchline_io::detect(&p).unwrap(), touchline_io::Format::Pff);
     }
-    for other in [
+    let others = [
         "skillcorner/skillcorner_v3_raw_data.jsonl",
         "pff/pff_metadata_10517.json",
         "pff/pff_rosters_10517.json",
         "signality/signality_p1_raw_data_subset.json",
         "tracab/tracab_raw.json",
         "metrica/metrica_home.csv",
-    ] {
-        let p = asset(other);
-        assert!(!pff::sniff(&p, &head(&p)), "pff claims {other}");
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Truncate(usize),
-}
-
-fn apply(mut b: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
-    for e in edits {
-        if b.is_empty() {
-            break;
-        }
-        let n = b.len();
-        match *e {
-            Edit::Flip(i, x) => b[i % n] ^= x,
-            Edit::Insert(i, x) => b.insert(i % n, x),
-            Edit::Delete(i) => {
-                b.remove(i % n);
-            }
-            Edit::Truncate(i) => b.truncate(i % n),
-        }
-    }
-    b
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), 1u8..).prop_map(|(i, x)| Edit::Flip(i, x)),
-        (any::<usize>(), prop::sample::select(b"{}[]\":,.-0123456789eEnNaI \n".to_vec()))
-            .prop_map(|(i, x)| Edit::Insert(i, x)),
-        any::<usize>().prop_map(Edit::Delete),
-        any::<usize>().prop_map(Edit::Truncate),
-    ]
+    ];
+    common::assert_not_sniffed(&[("pff", pff::sniff)], others.map(asset));
 }
 
 fn small_sample() -> Vec<u8> {
@@ -363,7 +291,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_real_file_never_panics(edits in prop::collection::vec(edit(), 1..8)) {
+    fn mutated_real_file_never_panics(edits in prop::collection::vec(json_edit(), 1..8)) {
         let bytes = apply(small_sample(), &edits);
         match pff::parse(&bytes, &meta("3812"), &fake()) {
             Ok(d) => prop_assert!(d.n_frames() > 0),
@@ -372,7 +300,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_metadata_and_rosters_never_panic(edits in prop::collection::vec(edit(), 1..8)) {
+    fn mutated_metadata_and_rosters_never_panic(edits in prop::collection::vec(json_edit(), 1..8)) {
         let m = std::fs::read(asset("pff/pff_metadata_3812.json")).unwrap();
         if let Ok(mut meta) = Meta::parse(&apply(m, &edits), Path::new("m.json")) {
             let r = std::fs::read(asset("pff/pff_rosters_3812.json")).unwrap();

@@ -8,13 +8,10 @@ use touchline_core::Team;
 use touchline_io::signality::{self, SignalityMeta};
 use touchline_io::{Format, IoError, TrackingData};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples");
+mod common;
 
-fn asset(rel: &str) -> PathBuf {
-    let p = Path::new(DIR).join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+use common::kloppy as asset;
+use common::{at, byte_ops, mutate, with_charset};
 
 fn p1() -> PathBuf {
     asset("signality/signality_p1_raw_data_subset.json")
@@ -30,11 +27,6 @@ fn meta() -> SignalityMeta {
     let mut meta = signality::parse_meta(&std::fs::read(&m).unwrap(), &m).unwrap();
     meta.pitch = Some(signality::parse_venue(&std::fs::read(&v).unwrap(), &v).unwrap());
     meta
-}
-
-fn at(d: &TrackingData, frame: usize, id: &str) -> [f64; 2] {
-    let a = d.agent_index(id).unwrap_or_else(|| panic!("no agent {id}"));
-    [d.positions()[[frame, a, 0]], d.positions()[[frame, a, 1]]]
 }
 
 #[test]
@@ -127,13 +119,7 @@ fn line_of(text: &str, needle: &str) -> usize {
 }
 
 fn assert_parse_line(r: Result<TrackingData, IoError>, want: usize) {
-    match r {
-        Err(IoError::Parse { path, line, message }) => {
-            assert_eq!(path, Path::new("broken.json"));
-            assert_eq!(line, want, "{message}");
-        }
-        other => panic!("expected a parse error on line {want}, got {other:?}"),
-    }
+    common::assert_parse_line(r, Path::new("broken.json"), want);
 }
 
 #[test]
@@ -208,29 +194,21 @@ fn empty_and_missing_metadata() {
     assert!(matches!(err, IoError::MissingMetadata { .. }), "{err:?}");
     let err = signality::parse_venue(b"{\"pitch_size\": [105, -1]}", Path::new("v.json")).unwrap_err();
     assert!(matches!(err, IoError::Invalid { .. }), "{err:?}");
-    let dir = std::env::temp_dir().join(format!("touchline_signality_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("signality");
     let lone = dir.join("game_p1_raw.json");
     std::fs::write(&lone, text1()).unwrap();
     let err = signality::open(&lone).unwrap_err();
     std::fs::remove_dir_all(&dir).ok();
-    match err {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, lone);
-            assert!(looked_for.iter().any(|p| p.ends_with("game_meta_data.json")));
-        }
-        other => panic!("expected MissingCompanion, got {other:?}"),
-    }
+    common::assert_missing_companion(err, &lone, &["game_meta_data.json"]);
 }
 
 #[test]
 fn sniff_and_detect() {
     for p in [p1(), p2()] {
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(signality::sniff(&p, &text[..8192.min(text.len())]));
+        assert!(signality::sniff(&p, &common::head(&p)));
         assert_eq!(touchline_io::detect(&p).unwrap(), Format::Signality);
     }
-    for other in [
+    let others = [
         "signality/signality_meta_data.json",
         "signality/signality_venue_information.json",
         "pff/pff_10517.jsonl",
@@ -238,31 +216,8 @@ fn sniff_and_detect() {
         "tracab/tracab_raw.json",
         "statsperform/statsperform_tracking_ma1.json",
         "sportec_dfl/sportec_positional.xml",
-    ] {
-        let p = asset(other);
-        let bytes = std::fs::read(&p).unwrap();
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).into_owned();
-        assert!(!signality::sniff(&p, &head), "{other} sniffed as Signality");
-    }
-}
-
-fn mutate(mut bytes: Vec<u8>, ops: &[(u8, usize, u8)]) -> Vec<u8> {
-    for &(op, pos, val) in ops {
-        if bytes.is_empty() {
-            bytes.push(val);
-            continue;
-        }
-        let i = pos % bytes.len();
-        match op % 4 {
-            0 => bytes[i] = val,
-            1 => bytes.insert(i, val),
-            2 => {
-                bytes.remove(i);
-            }
-            _ => bytes.truncate(i),
-        }
-    }
-    bytes
+    ];
+    common::assert_not_sniffed(&[("signality", signality::sniff)], others.map(asset));
 }
 
 proptest! {
@@ -277,16 +232,12 @@ proptest! {
 
     #[test]
     fn mutated_real_file_never_panics(
-        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..8),
+        ops in byte_ops(1..8),
         charset in proptest::sample::select(b"0123456789[]{},:\" .-enul".to_vec()),
         second in any::<bool>(),
     ) {
         let raw = std::fs::read(if second { p2() } else { p1() }).unwrap();
-        let ops: Vec<(u8, usize, u8)> = ops
-            .into_iter()
-            .map(|(o, p, v)| (o, p, if v % 2 == 0 { charset } else { v }))
-            .collect();
-        let bytes = mutate(raw, &ops);
+        let bytes = mutate(raw, &with_charset(ops, charset));
         let clean = std::fs::read(p1()).unwrap();
         let _ = signality::parse(&[(&clean, Path::new("a.json")), (&bytes, Path::new("b.json"))], &meta());
     }

@@ -4,17 +4,14 @@ use std::path::{Path, PathBuf};
 
 use approx::assert_abs_diff_eq;
 use proptest::prelude::*;
-use touchline_core::{Direction, Team, TrackingData};
+use touchline_core::{Direction, Team};
 use touchline_io::skillcorner::{self, Meta};
 use touchline_io::{IoError, pff};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples");
+mod common;
 
-fn asset(rel: &str) -> PathBuf {
-    let p = Path::new(DIR).join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+use common::kloppy as asset;
+use common::{apply, est, idx, join, json_edit, pos};
 
 fn raw_path() -> PathBuf {
     asset("skillcorner/skillcorner_v3_raw_data.jsonl")
@@ -30,25 +27,6 @@ fn meta() -> Meta {
 
 fn lines() -> Vec<String> {
     String::from_utf8(raw_bytes()).unwrap().lines().map(str::to_owned).collect()
-}
-
-fn join(lines: &[String]) -> Vec<u8> {
-    let mut s = lines.join("\n");
-    s.push('\n');
-    s.into_bytes()
-}
-
-fn idx(d: &TrackingData, id: &str) -> usize {
-    d.agent_index(id).unwrap_or_else(|| panic!("no agent {id}"))
-}
-
-fn est(d: &TrackingData, f: usize, a: usize) -> [f64; 2] {
-    let e = d.provider_estimate().expect("estimate layer");
-    [e[[f, a, 0]], e[[f, a, 1]]]
-}
-
-fn pos(d: &TrackingData, f: usize, a: usize) -> [f64; 2] {
-    [d.positions()[[f, a, 0]], d.positions()[[f, a, 1]]]
 }
 
 fn fake() -> PathBuf {
@@ -264,18 +242,11 @@ fn missing_metadata() {
     assert!(matches!(e, IoError::Parse { line: 1, .. }));
 
     // a tracking file with no match JSON next to it
-    let dir = std::env::temp_dir().join(format!("touchline_sc_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("sc");
     let lone = dir.join("lonely_tracking_extrapolated.jsonl");
     std::fs::write(&lone, join(&lines()[..25])).unwrap();
     let e = skillcorner::open(&lone).unwrap_err();
-    match &e {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, &lone);
-            assert!(looked_for.iter().any(|p| p.ends_with("lonely_match.json")));
-        }
-        other => panic!("expected MissingCompanion, got {other}"),
-    }
+    common::assert_missing_companion(e, &lone, &["lonely_match.json"]);
     // the same with a lineup named like the open-data release
     std::fs::copy(asset("skillcorner/skillcorner_meta_data.json"), dir.join("lonely_match.json")).unwrap();
     let d = skillcorner::open(&lone).unwrap();
@@ -293,14 +264,10 @@ fn default_meta_keeps_provider_ids() {
 
 #[test]
 fn sniff_tells_providers_apart() {
-    let head = |p: &Path| {
-        let b = std::fs::read(p).unwrap();
-        String::from_utf8_lossy(&b[..b.len().min(8192)]).into_owned()
-    };
     let sc = raw_path();
-    assert!(skillcorner::sniff(&sc, &head(&sc)));
-    assert!(!pff::sniff(&sc, &head(&sc)));
-    for other in [
+    assert!(skillcorner::sniff(&sc, &common::head(&sc)));
+    assert!(!pff::sniff(&sc, &common::head(&sc)));
+    let others = [
         "pff/pff_10517.jsonl",
         "pff/pff_metadata_10517.json",
         "skillcorner/skillcorner_meta_data.json",
@@ -309,47 +276,9 @@ fn sniff_tells_providers_apart() {
         "tracab/tracab_raw.json",
         "metrica/metrica_home.csv",
         "statsperform/statsperform_tracking_ma25.txt",
-    ] {
-        let p = asset(other);
-        assert!(!skillcorner::sniff(&p, &head(&p)), "skillcorner claims {other}");
-    }
+    ];
+    common::assert_not_sniffed(&[("skillcorner", skillcorner::sniff)], others.map(asset));
     assert_eq!(touchline_io::detect(&sc).unwrap(), touchline_io::Format::SkillCorner);
-}
-
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Truncate(usize),
-}
-
-fn apply(mut b: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
-    for e in edits {
-        if b.is_empty() {
-            break;
-        }
-        let n = b.len();
-        match *e {
-            Edit::Flip(i, x) => b[i % n] ^= x,
-            Edit::Insert(i, x) => b.insert(i % n, x),
-            Edit::Delete(i) => {
-                b.remove(i % n);
-            }
-            Edit::Truncate(i) => b.truncate(i % n),
-        }
-    }
-    b
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), 1u8..).prop_map(|(i, x)| Edit::Flip(i, x)),
-        (any::<usize>(), prop::sample::select(b"{}[]\":,.-0123456789eEnNaI \n".to_vec()))
-            .prop_map(|(i, x)| Edit::Insert(i, x)),
-        any::<usize>().prop_map(Edit::Delete),
-        any::<usize>().prop_map(Edit::Truncate),
-    ]
 }
 
 proptest! {
@@ -362,7 +291,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_real_file_never_panics(edits in prop::collection::vec(edit(), 1..8)) {
+    fn mutated_real_file_never_panics(edits in prop::collection::vec(json_edit(), 1..8)) {
         let bytes = apply(raw_bytes(), &edits);
         match skillcorner::parse(&bytes, &meta(), &fake()) {
             Ok(d) => prop_assert!(d.n_frames() > 0),
@@ -371,7 +300,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_match_json_never_panics(edits in prop::collection::vec(edit(), 1..8)) {
+    fn mutated_match_json_never_panics(edits in prop::collection::vec(json_edit(), 1..8)) {
         let text = std::fs::read(asset("skillcorner/skillcorner_meta_data.json")).unwrap();
         let _ = Meta::parse(&apply(text, &edits), Path::new("m.json"));
     }

@@ -8,13 +8,10 @@ use touchline_core::Team;
 use touchline_io::sportec::{self, SportecMeta};
 use touchline_io::{Format, IoError, TrackingData};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples");
+mod common;
 
-fn asset(rel: &str) -> PathBuf {
-    let p = Path::new(DIR).join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+use common::kloppy as asset;
+use common::{at, byte_ops, mutate, with_charset};
 
 fn positional() -> PathBuf {
     asset("sportec_dfl/sportec_positional.xml")
@@ -27,11 +24,6 @@ fn meta() -> SportecMeta {
 
 fn raw_text() -> String {
     std::fs::read_to_string(positional()).unwrap()
-}
-
-fn at(d: &TrackingData, frame: usize, id: &str) -> [f64; 2] {
-    let a = d.agent_index(id).unwrap_or_else(|| panic!("no agent {id}"));
-    [d.positions()[[frame, a, 0]], d.positions()[[frame, a, 1]]]
 }
 
 fn check_common(d: &TrackingData) {
@@ -129,13 +121,7 @@ fn line_of(needle: &str) -> usize {
 }
 
 fn assert_parse_line(r: Result<TrackingData, IoError>, want: usize) {
-    match r {
-        Err(IoError::Parse { path, line, message }) => {
-            assert_eq!(path, Path::new("broken.xml"));
-            assert_eq!(line, want, "{message}");
-        }
-        other => panic!("expected a parse error on line {want}, got {other:?}"),
-    }
+    common::assert_parse_line(r, Path::new("broken.xml"), want);
 }
 
 #[test]
@@ -217,61 +203,30 @@ fn empty_and_missing_metadata() {
     let pitch = d.pitch().unwrap();
     assert_eq!((pitch.length, pitch.width), (100.0, 68.0));
     // A lone positional file: the companion is missing.
-    let dir = std::env::temp_dir().join(format!("touchline_sportec_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("sportec");
     let lone = dir.join("lone_positional.xml");
     std::fs::write(&lone, raw_text()).unwrap();
     let err = sportec::open(&lone).unwrap_err();
     std::fs::remove_dir_all(&dir).ok();
-    match err {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, lone);
-            assert!(looked_for.iter().any(|p| p.ends_with("lone_meta.xml")));
-        }
-        other => panic!("expected MissingCompanion, got {other:?}"),
-    }
+    common::assert_missing_companion(err, &lone, &["lone_meta.xml"]);
 }
 
 #[test]
 fn sniff_and_detect() {
     for f in ["sportec_dfl/sportec_positional.xml", "sportec_dfl/sportec_positional_w_referee.xml"] {
         let p = asset(f);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(sportec::sniff(&p, &text[..8192.min(text.len())]));
+        assert!(sportec::sniff(&p, &common::head(&p)));
         assert_eq!(touchline_io::detect(&p).unwrap(), Format::Sportec);
     }
-    for other in [
+    let others = [
         "sportec_dfl/sportec_meta.xml",
         "metrica/epts_metrica_metadata.xml",
         "tracab/tracab_meta.xml",
         "statsperform/statsperform_tracking_ma1.xml",
         "statsperform/statsperform_tracking_ma25.txt",
         "signality/signality_p1_raw_data_subset.json",
-    ] {
-        let p = asset(other);
-        let bytes = std::fs::read(&p).unwrap();
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).into_owned();
-        assert!(!sportec::sniff(&p, &head), "{other} sniffed as Sportec");
-    }
-}
-
-fn mutate(mut bytes: Vec<u8>, ops: &[(u8, usize, u8)]) -> Vec<u8> {
-    for &(op, pos, val) in ops {
-        if bytes.is_empty() {
-            bytes.push(val);
-            continue;
-        }
-        let i = pos % bytes.len();
-        match op % 4 {
-            0 => bytes[i] = val,
-            1 => bytes.insert(i, val),
-            2 => {
-                bytes.remove(i);
-            }
-            _ => bytes.truncate(i),
-        }
-    }
-    bytes
+    ];
+    common::assert_not_sniffed(&[("sportec", sportec::sniff)], others.map(asset));
 }
 
 proptest! {
@@ -285,20 +240,16 @@ proptest! {
 
     #[test]
     fn mutated_real_file_never_panics(
-        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..8),
+        ops in byte_ops(1..8),
         charset in proptest::sample::select(b"0123456789<>/=\" .-NXYZe".to_vec()),
     ) {
         let raw = std::fs::read(positional()).unwrap();
-        let ops: Vec<(u8, usize, u8)> = ops
-            .into_iter()
-            .map(|(o, p, v)| (o, p, if v % 2 == 0 { charset } else { v }))
-            .collect();
-        let bytes = mutate(raw, &ops);
+        let bytes = mutate(raw, &with_charset(ops, charset));
         let _ = sportec::parse(&bytes, &meta(), Path::new("fuzz.xml"));
     }
 
     #[test]
-    fn mutated_meta_never_panics(ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..6)) {
+    fn mutated_meta_never_panics(ops in byte_ops(1..6)) {
         let p = asset("sportec_dfl/sportec_meta.xml");
         let bytes = mutate(std::fs::read(&p).unwrap(), &ops);
         let _ = sportec::parse_meta(&bytes, &p);

@@ -8,13 +8,10 @@ use touchline_core::Team;
 use touchline_io::statsperform::{self, Ma1Meta};
 use touchline_io::{Format, IoError, TrackingData};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples");
+mod common;
 
-fn asset(rel: &str) -> PathBuf {
-    let p = Path::new(DIR).join(rel);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
-}
+use common::kloppy as asset;
+use common::{at, byte_ops, mutate, with_charset};
 
 fn ma25() -> PathBuf {
     asset("statsperform/statsperform_tracking_ma25.txt")
@@ -27,11 +24,6 @@ fn meta_json() -> Ma1Meta {
 
 fn raw_text() -> String {
     std::fs::read_to_string(ma25()).unwrap()
-}
-
-fn at(d: &TrackingData, frame: usize, id: &str) -> [f64; 2] {
-    let a = d.agent_index(id).unwrap_or_else(|| panic!("no agent {id}"));
-    [d.positions()[[frame, a, 0]], d.positions()[[frame, a, 1]]]
 }
 
 fn check_sample(d: &TrackingData) {
@@ -133,13 +125,7 @@ fn broken(text: &str) -> Result<TrackingData, IoError> {
 }
 
 fn assert_parse_line(r: Result<TrackingData, IoError>, want: usize) {
-    match r {
-        Err(IoError::Parse { path, line, message }) => {
-            assert_eq!(path, Path::new("broken_ma25.txt"));
-            assert_eq!(line, want, "{message}");
-        }
-        other => panic!("expected a parse error on line {want}, got {other:?}"),
-    }
+    common::assert_parse_line(r, Path::new("broken_ma25.txt"), want);
 }
 
 fn with_line(n: usize, f: impl Fn(&str) -> String) -> String {
@@ -223,27 +209,19 @@ fn empty_and_missing_metadata() {
     let err = statsperform::parse_ma1(b"{\"matchInfo\": ", Path::new("m.json")).unwrap_err();
     assert!(matches!(err, IoError::Parse { line: 1, .. }), "{err:?}");
     // A lone MA25 file: no companion found, and the error lists what was tried.
-    let dir = std::env::temp_dir().join(format!("touchline_sp_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("sp");
     let lone = dir.join("lone_ma25.txt");
     std::fs::write(&lone, raw_text()).unwrap();
     let err = statsperform::open(&lone).unwrap_err();
     std::fs::remove_dir_all(&dir).ok();
-    match err {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, lone);
-            assert!(looked_for.iter().any(|p| p.ends_with("lone_ma1.json")));
-        }
-        other => panic!("expected MissingCompanion, got {other:?}"),
-    }
+    common::assert_missing_companion(err, &lone, &["lone_ma1.json"]);
 }
 
 #[test]
 fn sniff_and_detect() {
-    let head = raw_text();
-    assert!(statsperform::sniff(&ma25(), &head[..8192.min(head.len())]));
+    assert!(statsperform::sniff(&ma25(), &common::head(&ma25())));
     assert_eq!(touchline_io::detect(&ma25()).unwrap(), Format::StatsPerform);
-    for other in [
+    let others = [
         "metrica/epts_metrica_tracking.txt",
         "metrica/metrica_home.csv",
         "tracab/tracab_raw.dat",
@@ -251,31 +229,8 @@ fn sniff_and_detect() {
         "sportec_dfl/sportec_positional.xml",
         "signality/signality_p1_raw_data_subset.json",
         "statsperform/statsperform_tracking_ma1.json",
-    ] {
-        let p = asset(other);
-        let bytes = std::fs::read(&p).unwrap();
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).into_owned();
-        assert!(!statsperform::sniff(&p, &head), "{other} sniffed as Stats Perform");
-    }
-}
-
-fn mutate(mut bytes: Vec<u8>, ops: &[(u8, usize, u8)]) -> Vec<u8> {
-    for &(op, pos, val) in ops {
-        if bytes.is_empty() {
-            bytes.push(val);
-            continue;
-        }
-        let i = pos % bytes.len();
-        match op % 4 {
-            0 => bytes[i] = val,
-            1 => bytes.insert(i, val),
-            2 => {
-                bytes.remove(i);
-            }
-            _ => bytes.truncate(i),
-        }
-    }
-    bytes
+    ];
+    common::assert_not_sniffed(&[("statsperform", statsperform::sniff)], others.map(asset));
 }
 
 proptest! {
@@ -289,22 +244,18 @@ proptest! {
 
     #[test]
     fn mutated_real_file_never_panics(
-        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..8),
+        ops in byte_ops(1..8),
         charset in proptest::sample::select(b"0123456789;:,.-eNa\n".to_vec()),
     ) {
         let raw = std::fs::read(ma25()).unwrap();
         let raw = raw[..raw.len().min(12_000)].to_vec();
-        let ops: Vec<(u8, usize, u8)> = ops
-            .into_iter()
-            .map(|(o, p, v)| (o, p, if v % 2 == 0 { charset } else { v }))
-            .collect();
-        let bytes = mutate(raw, &ops);
+        let bytes = mutate(raw, &with_charset(ops, charset));
         let _ = statsperform::parse_ma25(&bytes, &meta_json(), Path::new("fuzz.txt"));
     }
 
     #[test]
     fn mutated_ma1_never_panics(
-        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..6),
+        ops in byte_ops(1..6),
         xml in any::<bool>(),
     ) {
         let p = asset(if xml { "statsperform/statsperform_tracking_ma1.xml" } else { "statsperform/statsperform_tracking_ma1.json" });

@@ -8,16 +8,16 @@ use touchline_core::{Direction, Team};
 use touchline_io::tracab::{self, BallStatus, Meta, TracabData};
 use touchline_io::{Format, IoError};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples/tracab");
+mod common;
+
+use common::Edit;
 
 fn asset(name: &str) -> PathBuf {
-    let p = Path::new(DIR).join(name);
-    assert!(p.exists(), "missing test asset {p:?}");
-    p
+    common::kloppy(&format!("tracab/{name}"))
 }
 
 fn bytes(name: &str) -> Vec<u8> {
-    std::fs::read(asset(name)).unwrap()
+    common::read(&asset(name))
 }
 
 fn text(name: &str) -> String {
@@ -183,12 +183,7 @@ fn sniff_recognises_only_tracab_raw() {
         "../sportec_dfl/sportec_positional.xml",
         "../../tracab_databallpy/metadata.json",
     ];
-    for f in others {
-        let p = asset(f);
-        let bytes = std::fs::read(&p).unwrap();
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).into_owned();
-        assert!(!tracab::sniff(&p, &head), "claims {f}");
-    }
+    common::assert_not_sniffed(&[("tracab", tracab::sniff)], others.map(asset));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -203,13 +198,7 @@ fn parse_dat_lines(lines: &[String]) -> Result<TracabData, IoError> {
 }
 
 fn assert_parse_line(r: Result<TracabData, IoError>, line: usize) {
-    match r {
-        Err(IoError::Parse { path, line: l, message }) => {
-            assert_eq!(path, dat_path());
-            assert_eq!(l, line, "{message}");
-        }
-        other => panic!("expected a parse error at line {line}, got {other:?}"),
-    }
+    common::assert_parse_line(r, &dat_path(), line);
 }
 
 #[test]
@@ -277,20 +266,12 @@ fn missing_metadata() {
     assert!(matches!(e, IoError::MissingMetadata { .. }), "{e:?}");
 
     // a raw file alone in a directory: the companion is missing
-    let dir = std::env::temp_dir().join(format!("touchline-tracab-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("tracab");
     let raw = dir.join("alone_raw.dat");
     std::fs::write(&raw, bytes("tracab_raw.dat")).unwrap();
     let e = tracab::open(&raw).unwrap_err();
     std::fs::remove_dir_all(&dir).unwrap();
-    match e {
-        IoError::MissingCompanion { path, looked_for, .. } => {
-            assert_eq!(path, raw);
-            assert!(looked_for.iter().any(|p| p.ends_with("alone_meta.xml")));
-            assert!(looked_for.iter().any(|p| p.ends_with("metadata.xml")));
-        }
-        other => panic!("expected MissingCompanion, got {other:?}"),
-    }
+    common::assert_missing_companion(e, &raw, &["alone_meta.xml", "metadata.xml"]);
 }
 
 #[test]
@@ -380,14 +361,6 @@ fn broken_raw_json() {
 
 // ------------------------------------------------------------------------------------------------
 // bounded fuzz
-
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, u8),
-    Delete(usize),
-    Truncate(usize),
-}
 
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
