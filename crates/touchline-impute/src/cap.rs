@@ -47,8 +47,8 @@
 //! seen[[4, 0]] = true;
 //! let mut d = TrackingData::new(p, seen, t, vec![Agent::new("p", Team::Home)])?;
 //! let changed = PlausibilityCap::default().apply(&mut d)?;
-//! assert_eq!(changed, vec![1]);
-//! assert!(d.positions()[[2, 0, 0]] < 1.0); // at most 12 m/s from both ends
+//! assert!(changed[0] >= 1); // the spike, and its neighbours where the passes disagree
+//! assert!(d.positions()[[2, 0, 0]] < 1.0); // at most 12 m/s (and 8 m/s²) from both ends
 //! # Ok::<(), touchline_impute::ImputeError>(())
 //! ```
 

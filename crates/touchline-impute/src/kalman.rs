@@ -15,8 +15,8 @@
 //! The filter runs from the agent's first to its last observation in the
 //! period, predicting every frame and updating only on observed ones; it
 //! starts from the first observation with position variance `r` and a vague
-//! prior on velocity (standard deviation 100 m/s) and acceleration
-//! (100 m/s²), both with mean 0. The RTS pass then gives the smoothed mean
+//! prior on velocity (standard deviation 1000 m/s) and acceleration
+//! (10 m/s²), both with mean 0. The RTS pass then gives the smoothed mean
 //! at every frame; only the smoothed *positions* of unobserved frames are
 //! written. Observed entries are never altered, and the smoothed estimate
 //! at observed frames is not written anywhere.
@@ -59,6 +59,9 @@
 //! assert_eq!(ks.name(), "kalman_smoother");
 //! # Ok::<(), touchline_impute::ImputeError>(())
 //! ```
+
+// Small fixed-size matrix code reads best with index loops.
+#![allow(clippy::needless_range_loop)]
 
 use std::ops::Range;
 
@@ -196,9 +199,10 @@ impl Imputer for KalmanSmoother {
 
 type Mat<const N: usize> = [[f64; N]; N];
 
-/// Prior standard deviation of velocity (m/s) and acceleration (m/s²) at
-/// the first observation.
-const PRIOR_SD: f64 = 100.0;
+/// Prior standard deviations at the first observation: velocity (m/s),
+/// acceleration (m/s²). Vague for velocity; tighter for acceleration, so
+/// that with two observations CA prefers the straight line to a parabola.
+const PRIOR_SD: [f64; 3] = [0.0, 1000.0, 10.0];
 
 const FACT: [f64; 6] = [1.0, 1.0, 2.0, 6.0, 24.0, 120.0];
 
@@ -414,7 +418,7 @@ fn smooth<const N: usize>(c: &Ctx<'_>, a: usize, k0: usize, k1: usize, s: &mut S
     let mut p = [[0.0; N]; N];
     p[0][0] = r;
     for (i, row) in p.iter_mut().enumerate().skip(1) {
-        row[i] = PRIOR_SD * PRIOR_SD;
+        row[i] = PRIOR_SD[i] * PRIOR_SD[i];
     }
     s.mx.push(mx);
     s.my.push(my);
