@@ -12,8 +12,7 @@ fn rows_of(data: &touchline_core::TrackingData) -> (String, Vec<String>) {
     let mut head = String::new();
     let mut rows = Vec::new();
     for l in text.lines() {
-        if l.starts_with('#') || l.starts_with("frame") || head.is_empty() && !l.starts_with(char::is_numeric)
-        {
+        if l.starts_with('#') || l.starts_with("frame") || head.is_empty() && !l.starts_with(char::is_numeric) {
             head.push_str(l);
             head.push('\n');
         } else {
