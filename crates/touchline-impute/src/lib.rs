@@ -35,7 +35,7 @@
 //! let data = TrackingData::new(pos, seen, t, vec![Agent::new("home_7", Team::Home)])?;
 //!
 //! let policy = GapPolicy { max_gap: 1.0, edges: Edges::Leave, ..GapPolicy::default() };
-//! let steffen = Steffen::new(InterpParams { policy })?;
+//! let steffen = Steffen::new(InterpParams { policy, cap: None })?;
 //! let (filled, report) = steffen.impute_with_report(&data)?;
 //! verify_observed_unchanged(&data, &filled)?;
 //! assert!((filled.positions()[[5, 0, 0]] - 2.0).abs() < 1e-9); // 4 m/s * 0.5 s
@@ -46,13 +46,17 @@
 //! # Ok::<(), touchline_impute::ImputeError>(())
 //! ```
 
+pub mod cap;
 pub mod error;
 pub mod interp;
+pub mod kalman;
 mod methods;
 mod policy;
 mod report;
 
+pub use cap::PlausibilityCap;
 pub use error::{ImputeError, Result};
+pub use kalman::{KalmanParams, KalmanSmoother, MotionModel};
 pub use methods::{
     Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen,
 };

@@ -7,6 +7,7 @@ use ndarray::{Array2, Array3, ArrayView2};
 use serde::{Deserialize, Serialize};
 use touchline_core::{Imputer, TrackingData};
 
+use crate::cap::{CapScratch, PlausibilityCap, cap_range};
 use crate::error::{ImputeError, Result};
 use crate::interp::{Kind, Workspace, eval_interval, slopes_into};
 use crate::policy::{Edges, GapPolicy, LongGaps};
@@ -17,12 +18,20 @@ use crate::report::{AgentReport, ImputeReport};
 pub struct InterpParams {
     /// Which gaps to fill and how.
     pub policy: GapPolicy,
+    /// Optional speed/acceleration cap on the filled entries, applied after
+    /// filling (default `None`: the output is exactly the interpolant).
+    #[serde(default)]
+    pub cap: Option<PlausibilityCap>,
 }
 
 impl InterpParams {
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
-        self.policy.validate()
+        self.policy.validate()?;
+        if let Some(c) = &self.cap {
+            c.validate()?;
+        }
+        Ok(())
     }
 }
 
@@ -253,6 +262,7 @@ fn run(kind: Kind, params: &InterpParams, data: &TrackingData) -> Result<(Tracki
     let mut out = data.clone();
     let mut buf = vec![f64::NAN; 2 * nf];
     let mut s = Scratch::default();
+    let mut cs = CapScratch::default();
     let mut agents = Vec::with_capacity(na);
     for a in 0..na {
         buf.fill(f64::NAN);
@@ -264,6 +274,19 @@ fn run(kind: Kind, params: &InterpParams, data: &TrackingData) -> Result<(Tracki
         }
         rep.observed = (0..nf).filter(|&f| obs[[f, a]]).count();
         rep.left_outside_period = (nf - rep.observed) - in_period;
+        if let Some(cap) = &params.cap {
+            let lim = cap.limits(data.agents()[a].team);
+            for f in 0..nf {
+                if obs[[f, a]] {
+                    buf[2 * f] = pos[[f, a, 0]];
+                    buf[2 * f + 1] = pos[[f, a, 1]];
+                }
+            }
+            let (xy, _) = buf.as_chunks_mut::<2>();
+            for p in data.periods() {
+                rep.capped += cap_range(lim, &t, |f| obs[[f, a]], p.frames(), xy, &mut cs);
+            }
+        }
         let view = ArrayView2::from_shape((nf, 2), &buf).expect("buffer holds frames x 2 values");
         out.fill_unobserved(a, view)?;
         agents.push(rep);

@@ -31,6 +31,10 @@ pub struct AgentReport {
     /// Left missing: the interpolant overflowed to a non-finite value
     /// (only with coordinates near `f64::MAX`).
     pub left_non_finite: usize,
+    /// Filled entries that the plausibility cap changed (a subset of
+    /// [`filled`](Self::filled); 0 without a cap). Missing in older reports: 0.
+    #[serde(default)]
+    pub capped: usize,
 }
 
 impl AgentReport {
@@ -58,6 +62,7 @@ impl AgentReport {
         self.left_too_few_knots += o.left_too_few_knots;
         self.left_outside_period += o.left_outside_period;
         self.left_non_finite += o.left_non_finite;
+        self.capped += o.capped;
     }
 }
 

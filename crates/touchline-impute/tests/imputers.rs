@@ -108,7 +108,7 @@ proptest! {
 
     #[test]
     fn contract_holds_for_every_method(d in data_strategy(), policy in policy_strategy()) {
-        for m in all_methods(InterpParams { policy }) {
+        for m in all_methods(InterpParams { policy, cap: None }) {
             let (out, report) = m.impute_with_report(&d).unwrap();
             verify_observed_unchanged(&d, &out).unwrap();
             check_report(&d, &out, &report)?;
@@ -134,7 +134,7 @@ proptest! {
         }
         let ag: Vec<Agent> = perm.iter().map(|&i| d.agents()[i].clone()).collect();
         let dp = TrackingData::new(pp, po, t.to_vec(), ag).unwrap().with_periods(d.periods().to_vec()).unwrap();
-        for m in all_methods(InterpParams { policy }) {
+        for m in all_methods(InterpParams { policy, cap: None }) {
             let (a, ra) = m.impute_with_report(&d).unwrap();
             let (b, rb) = m.impute_with_report(&dp).unwrap();
             for (new, &old) in perm.iter().enumerate() {
@@ -164,7 +164,7 @@ proptest! {
         let d = make(&t, &mask, truth);
         let policy = GapPolicy { edges: Edges::Extrapolate, ..GapPolicy::default() };
         // every method reproduces a line; linear is the one the issue requires
-        for m in all_methods(InterpParams { policy }) {
+        for m in all_methods(InterpParams { policy, cap: None }) {
             let out = m.impute(&d).unwrap();
             for (f, &tf) in t.iter().enumerate() {
                 let (x, y) = truth(0, tf);
@@ -214,7 +214,7 @@ fn names_and_constructors() {
     assert_eq!(Akima::default().name(), "akima");
     assert_eq!(Makima::default().name(), "makima");
     for bad in [0.0, -1.0, f64::NAN, f64::NEG_INFINITY] {
-        let params = InterpParams { policy: GapPolicy { max_gap: bad, ..GapPolicy::default() } };
+        let params = InterpParams { policy: GapPolicy { max_gap: bad, ..GapPolicy::default() }, cap: None };
         assert!(matches!(Steffen::new(params), Err(ImputeError::InvalidParameter { name: "max_gap", .. })));
         assert!(params.validate().is_err());
     }
@@ -234,13 +234,13 @@ fn too_few_knots_fall_back_or_are_left() {
     assert_eq!(out, lin);
     // no fallback: interior left, edges still held
     let policy = GapPolicy { fallback: None, ..GapPolicy::default() };
-    let (out, r) = Steffen::new(InterpParams { policy }).unwrap().impute_with_report(&d).unwrap();
+    let (out, r) = Steffen::new(InterpParams { policy, cap: None }).unwrap().impute_with_report(&d).unwrap();
     assert_eq!((r.agents[0].left_too_few_knots, r.agents[0].filled_edge), (3, 3));
     assert!(out.positions()[[3, 0, 0]].is_nan());
     assert_eq!(out.positions()[[0, 0, 0]], d.positions()[[1, 0, 0]]);
     // a fallback that itself needs more knots than there are
     let policy = GapPolicy { fallback: Some(Kind::Pchip), ..GapPolicy::default() };
-    let (_, r) = Akima::new(InterpParams { policy }).unwrap().impute_with_report(&d).unwrap();
+    let (_, r) = Akima::new(InterpParams { policy, cap: None }).unwrap().impute_with_report(&d).unwrap();
     assert_eq!(r.agents[0].left_too_few_knots, 3);
 }
 
@@ -254,7 +254,7 @@ fn zero_and_one_observation() {
         // one observation: held at both edges (extrapolation holds too)
         for edges in [Edges::Hold, Edges::Extrapolate] {
             let policy = GapPolicy { edges, ..GapPolicy::default() };
-            let m = InterpImputer::new(m.kind(), InterpParams { policy }).unwrap();
+            let m = InterpImputer::new(m.kind(), InterpParams { policy, cap: None }).unwrap();
             let d = one_agent(&t, &[false, false, true, false, false, false]);
             let (out, r) = m.impute_with_report(&d).unwrap();
             assert_eq!(r.agents[0].filled_edge, 5);
@@ -271,7 +271,7 @@ fn edges_policy() {
     let d = one_agent(&t, &seen);
     let run = |edges, max_gap| {
         let policy = GapPolicy { edges, max_gap, ..GapPolicy::default() };
-        Pchip::new(InterpParams { policy }).unwrap().impute_with_report(&d).unwrap()
+        Pchip::new(InterpParams { policy, cap: None }).unwrap().impute_with_report(&d).unwrap()
     };
     let (out, r) = run(Edges::Leave, f64::INFINITY);
     assert_eq!((r.agents[0].left_edge, r.agents[0].filled_method), (5, 1));
@@ -294,7 +294,7 @@ fn long_gaps_left_or_handed_to_the_fallback() {
     let d = one_agent(&t, &seen);
     let run = |long_gaps| {
         let policy = GapPolicy { max_gap: 0.3, long_gaps, ..GapPolicy::default() };
-        Steffen::new(InterpParams { policy }).unwrap().impute_with_report(&d).unwrap()
+        Steffen::new(InterpParams { policy, cap: None }).unwrap().impute_with_report(&d).unwrap()
     };
     let (out, r) = run(LongGaps::Leave);
     let a = &r.agents[0];
@@ -313,7 +313,7 @@ fn never_interpolates_across_periods() {
     let seen = [true, true, true, false, false, false, false, true, true, true];
     let d = one_agent(&t, &seen).with_periods(vec![Period::new(1, 0..5), Period::new(2, 5..10)]).unwrap();
     let policy = GapPolicy { edges: Edges::Leave, ..GapPolicy::default() };
-    let (out, r) = Linear::new(InterpParams { policy }).unwrap().impute_with_report(&d).unwrap();
+    let (out, r) = Linear::new(InterpParams { policy, cap: None }).unwrap().impute_with_report(&d).unwrap();
     assert!((3..7).all(|f| out.positions()[[f, 0, 0]].is_nan()));
     assert_eq!((r.agents[0].left_edge, r.agents[0].filled()), (4, 0));
     // frames outside every period are left
