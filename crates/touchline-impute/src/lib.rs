@@ -48,11 +48,13 @@
 
 pub mod error;
 pub mod interp;
+pub mod knn;
 mod methods;
 mod policy;
 mod report;
 
 pub use error::{ImputeError, Result};
+pub use knn::{KnnFeatures, KnnParams, KnnRegression, KnnTarget, Pool, Weighting};
 pub use methods::{
     Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen,
 };

@@ -31,6 +31,12 @@ pub struct AgentReport {
     /// Left missing: the interpolant overflowed to a non-finite value
     /// (only with coordinates near `f64::MAX`).
     pub left_non_finite: usize,
+    /// Of `filled_fallback`: interior gap entries that a learned method
+    /// ([`crate::KnnRegression`]) filled by linear interpolation because it
+    /// had no training rows for the agent (e.g. an agent with 2 observations).
+    /// Always 0 for the interpolators.
+    #[serde(default)]
+    pub fallback_no_training: usize,
 }
 
 impl AgentReport {
@@ -58,6 +64,7 @@ impl AgentReport {
         self.left_too_few_knots += o.left_too_few_knots;
         self.left_outside_period += o.left_outside_period;
         self.left_non_finite += o.left_non_finite;
+        self.fallback_no_training += o.fallback_no_training;
     }
 }
 
