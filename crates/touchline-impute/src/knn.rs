@@ -53,8 +53,8 @@
 //! gaps with [`crate::LongGaps::Fallback`], agents with fewer than two
 //! observations in a period). Interior gaps of a pool with no training row
 //! (e.g. an agent observed only twice) are filled by linear interpolation,
-//! counted in [`AgentReport::filled_fallback`] and
-//! [`AgentReport::fallback_no_training`].
+//! counted in [`crate::AgentReport::filled_fallback`] and
+//! [`crate::AgentReport::fallback_no_training`].
 //!
 //! The result is deterministic: rows are built in frame order and the tree
 //! query is exact.
