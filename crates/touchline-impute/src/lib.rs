@@ -50,6 +50,7 @@ pub mod cap;
 pub mod error;
 pub mod interp;
 pub mod kalman;
+pub mod knn;
 mod methods;
 mod policy;
 mod report;
@@ -57,6 +58,7 @@ mod report;
 pub use cap::PlausibilityCap;
 pub use error::{ImputeError, Result};
 pub use kalman::{KalmanParams, KalmanSmoother, MotionModel};
+pub use knn::{KnnFeatures, KnnParams, KnnRegression, KnnTarget, Pool, Weighting};
 pub use methods::{
     Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen,
 };

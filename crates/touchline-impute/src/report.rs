@@ -35,6 +35,12 @@ pub struct AgentReport {
     /// [`filled`](Self::filled); 0 without a cap). Missing in older reports: 0.
     #[serde(default)]
     pub capped: usize,
+    /// Of `filled_fallback`: interior gap entries that a learned method
+    /// ([`crate::KnnRegression`]) filled by linear interpolation because it
+    /// had no training rows for the agent (e.g. an agent with 2 observations).
+    /// Always 0 for the interpolators.
+    #[serde(default)]
+    pub fallback_no_training: usize,
 }
 
 impl AgentReport {
@@ -63,6 +69,7 @@ impl AgentReport {
         self.left_outside_period += o.left_outside_period;
         self.left_non_finite += o.left_non_finite;
         self.capped += o.capped;
+        self.fallback_no_training += o.fallback_no_training;
     }
 }
 
