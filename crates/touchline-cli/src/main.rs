@@ -4,6 +4,8 @@
 //! touchline info <file> [--format <provider>] [--json]
 //! touchline convert <file> --out <file.csv|file.json> [--format <provider>]
 //! touchline synth --out <file.csv|file.json> [--seconds 60] [--seed 7] [--hz 25]
+//! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
+//!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
 //! ```
 
@@ -12,6 +14,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
+use touchline_impute::{
+    Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, interp::Kind,
+};
 use touchline_io::{Format, IoError, long, synthetic::SyntheticMatch};
 
 #[derive(Parser)]
@@ -61,13 +66,160 @@ enum Command {
         #[arg(long, default_value_t = 25.0)]
         hz: f64,
     },
+    /// Fill the gaps of a tracking file and write it as long CSV or JSON.
+    ///
+    /// Observed entries are kept as they are; unobserved rows with finite
+    /// `x,y` in the output are the imputed values. A summary of what was
+    /// filled and what was left missing goes to standard error.
+    #[command(after_help = method_help())]
+    Impute {
+        /// The tracking file.
+        file: PathBuf,
+        /// Imputation method (see below).
+        #[arg(long, short)]
+        method: String,
+        /// Output path; `.json` writes JSON, anything else long CSV.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Provider format; guessed when omitted.
+        #[arg(long, short)]
+        format: Option<String>,
+        /// Longest gap to fill, in seconds (positive; default: fill every gap).
+        #[arg(long, allow_negative_numbers = true)]
+        max_gap: Option<f64>,
+        /// Before the first and after the last observation of an agent in a
+        /// period: repeat it (`hold`), continue the line through the nearest
+        /// two (`extrapolate`) or leave missing (`leave`).
+        #[arg(long, default_value = "hold")]
+        edges: String,
+        /// Also write the full report (per agent counts, policy) as JSON.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// List the formats `--format` accepts.
     Formats,
+}
+
+/// How a method is run. New families of imputers (Kalman, KNN) get a variant
+/// here and a row in [`METHODS`].
+#[derive(Debug, Clone, Copy)]
+enum MethodSpec {
+    /// One of the interpolants of `touchline_impute::interp`.
+    Interp(Kind),
+}
+
+/// Every method `impute --method` accepts: (name, how, one-line description).
+const METHODS: &[(&str, MethodSpec, &str)] = &[
+    ("linear", MethodSpec::Interp(Kind::Linear), "straight lines between observations"),
+    (
+        "cubic-spline",
+        MethodSpec::Interp(Kind::NotAKnotSpline),
+        "C2 cubic spline, not-a-knot ends (scipy default)",
+    ),
+    (
+        "natural-spline",
+        MethodSpec::Interp(Kind::NaturalSpline),
+        "C2 cubic spline, zero curvature at the ends",
+    ),
+    ("steffen", MethodSpec::Interp(Kind::Steffen), "Steffen's monotone cubic (GSL)"),
+    ("pchip", MethodSpec::Interp(Kind::Pchip), "Fritsch-Carlson monotone cubic (scipy PchipInterpolator)"),
+    ("akima", MethodSpec::Interp(Kind::Akima), "Akima's cubic (scipy Akima1DInterpolator)"),
+    ("makima", MethodSpec::Interp(Kind::Makima), "modified Akima (scipy method=\"makima\")"),
+];
+
+fn method_help() -> String {
+    let mut s = String::from("Methods:\n");
+    for (name, _, what) in METHODS {
+        s.push_str(&format!("  {name:<16} {what}\n"));
+    }
+    s
+}
+
+fn parse_method(name: &str) -> Result<MethodSpec, CliError> {
+    let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
+    METHODS.iter().find(|(n, _, _)| *n == wanted).map(|&(_, m, _)| m).ok_or_else(|| {
+        CliError::Usage(format!(
+            "unknown method {name:?}; known methods: {}",
+            METHODS.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+fn parse_edges(name: &str) -> Result<Edges, CliError> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "hold" => Ok(Edges::Hold),
+        "extrapolate" => Ok(Edges::Extrapolate),
+        "leave" => Ok(Edges::Leave),
+        _ => Err(CliError::Usage(format!("unknown edge rule {name:?}; known: hold, extrapolate, leave"))),
+    }
+}
+
+fn impute_with(
+    method: MethodSpec,
+    policy: GapPolicy,
+    data: &TrackingData,
+) -> Result<(TrackingData, ImputeReport), ImputeError> {
+    match method {
+        MethodSpec::Interp(kind) => {
+            InterpImputer::new(kind, InterpParams { policy })?.impute_with_report(data)
+        }
+    }
+}
+
+fn report_summary(r: &ImputeReport, frames: usize) -> String {
+    let t = r.totals();
+    let max_gap =
+        if r.policy.max_gap.is_finite() { format!("{} s", r.policy.max_gap) } else { "none".into() };
+    let edges = match r.policy.edges {
+        Edges::Hold => "hold",
+        Edges::Extrapolate => "extrapolate",
+        Edges::Leave => "leave",
+    };
+    let entries = frames * r.agents.len();
+    let pct = |n: usize| if entries == 0 { 0.0 } else { 100.0 * n as f64 / entries as f64 };
+    let mut s = format!(
+        "method {} (interpolant {}, fallback {}), max gap {max_gap}, edges {edges}\n",
+        r.method,
+        r.interpolant,
+        r.fallback.as_deref().unwrap_or("none")
+    );
+    s += &format!("  entries       {entries} ({frames} frames x {} agents)\n", r.agents.len());
+    s += &format!("  observed      {} ({:.2}%)\n", t.observed, pct(t.observed));
+    s += &format!(
+        "  filled        {} ({:.2}%): method {}, fallback {}, edge {}\n",
+        t.filled(),
+        pct(t.filled()),
+        t.filled_method,
+        t.filled_fallback,
+        t.filled_edge
+    );
+    s += &format!(
+        "  left missing  {} ({:.2}%): gap too long {}, edge {}, too few knots {}, outside periods {}, non-finite {}\n",
+        t.left(),
+        pct(t.left()),
+        t.left_gap_too_long,
+        t.left_edge,
+        t.left_too_few_knots,
+        t.left_outside_period,
+        t.left_non_finite
+    );
+    s
+}
+
+fn write_report(r: &ImputeReport, path: &Path) -> Result<(), CliError> {
+    let mut v =
+        serde_json::to_value(r).map_err(|e| CliError::Usage(format!("cannot encode the report: {e}")))?;
+    if let (Some(o), Ok(t)) = (v.as_object_mut(), serde_json::to_value(r.totals())) {
+        o.insert("totals".into(), t);
+    }
+    let text = serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    std::fs::write(path, text).map_err(|e| CliError::Io(IoError::io(path, e)))
 }
 
 #[derive(Debug)]
 enum CliError {
     Io(IoError),
+    Impute(ImputeError),
     Usage(String),
 }
 
@@ -75,6 +227,7 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Io(e) => write!(f, "{e}"),
+            CliError::Impute(e) => write!(f, "{e}"),
             CliError::Usage(s) => f.write_str(s),
         }
     }
@@ -83,6 +236,12 @@ impl std::fmt::Display for CliError {
 impl From<IoError> for CliError {
     fn from(e: IoError) -> Self {
         CliError::Io(e)
+    }
+}
+
+impl From<ImputeError> for CliError {
+    fn from(e: ImputeError) -> Self {
+        CliError::Impute(e)
     }
 }
 
@@ -257,6 +416,30 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let data = SyntheticMatch { seed, seconds, frame_rate: hz, pitch }.generate()?;
             write_out(&data, &out)?;
             eprintln!("wrote a synthetic match of {seconds} s at {hz} Hz (seed {seed}) to {}", out.display());
+        }
+        Command::Impute { file, method, out, format, max_gap, edges, report } => {
+            // Check every argument before the (possibly long) read.
+            let method = parse_method(&method)?;
+            let policy = GapPolicy {
+                max_gap: max_gap.unwrap_or(f64::INFINITY),
+                edges: parse_edges(&edges)?,
+                ..GapPolicy::default()
+            };
+            policy.validate()?;
+            let format = parse_format(format.as_deref())?;
+            let data = touchline_io::open(&file, format)?;
+            let (filled, rep) = impute_with(method, policy, &data)?;
+            write_out(&filled, &out)?;
+            if let Some(path) = &report {
+                write_report(&rep, path)?;
+            }
+            eprint!("{}", report_summary(&rep, data.n_frames()));
+            eprintln!(
+                "wrote {} frames x {} agents to {}",
+                filled.n_frames(),
+                filled.n_agents(),
+                out.display()
+            );
         }
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
