@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
 use touchline_impute::{
-    Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, interp::Kind,
+    Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, KalmanParams, KalmanSmoother,
+    KnnParams, KnnRegression, interp::Kind,
 };
 use touchline_io::{Format, IoError, long, synthetic::SyntheticMatch};
 
@@ -106,6 +107,10 @@ enum Command {
 enum MethodSpec {
     /// One of the interpolants of `touchline_impute::interp`.
     Interp(Kind),
+    /// Constant-velocity Kalman filter + RTS smoother.
+    Kalman,
+    /// K-nearest-neighbour regression on the data's own observed stretches.
+    Knn,
 }
 
 /// Every method `impute --method` accepts: (name, how, one-line description).
@@ -125,6 +130,8 @@ const METHODS: &[(&str, MethodSpec, &str)] = &[
     ("pchip", MethodSpec::Interp(Kind::Pchip), "Fritsch-Carlson monotone cubic (scipy PchipInterpolator)"),
     ("akima", MethodSpec::Interp(Kind::Akima), "Akima's cubic (scipy Akima1DInterpolator)"),
     ("makima", MethodSpec::Interp(Kind::Makima), "modified Akima (scipy method=\"makima\")"),
+    ("kalman", MethodSpec::Kalman, "constant-velocity Kalman filter + RTS smoother (q=5, r=0.01)"),
+    ("knn", MethodSpec::Knn, "k-nearest-neighbour regression on the data's own observed stretches"),
 ];
 
 fn method_help() -> String {
@@ -161,7 +168,13 @@ fn impute_with(
 ) -> Result<(TrackingData, ImputeReport), ImputeError> {
     match method {
         MethodSpec::Interp(kind) => {
-            InterpImputer::new(kind, InterpParams { policy })?.impute_with_report(data)
+            InterpImputer::new(kind, InterpParams { policy, cap: None })?.impute_with_report(data)
+        }
+        MethodSpec::Kalman => {
+            KalmanSmoother::new(KalmanParams { policy, ..KalmanParams::default() })?.impute_with_report(data)
+        }
+        MethodSpec::Knn => {
+            KnnRegression::new(KnnParams { policy, ..KnnParams::default() })?.impute_with_report(data)
         }
     }
 }
