@@ -21,8 +21,10 @@
 //! # Latency and memory
 //!
 //! A frame pushed at time `t` is emitted by the first `push` whose time is
-//! `>= t + max_lookahead` (or by [`OnlineImputer::flush`]), so at most
-//! `max_lookahead` seconds of stream time after it arrived, earlier when
+//! `>= t + max_lookahead` (or by [`OnlineImputer::flush`]): at most
+//! `max_lookahead` seconds of stream time after it arrived, rounded up to
+//! the next frame (so within `max_lookahead` plus one frame interval of
+//! frame times), earlier when
 //! every agent is resolved sooner (a frame where every agent is observed and
 //! nothing earlier is pending is emitted by its own `push`). The buffer holds
 //! only the frames of the last `max_lookahead` seconds
@@ -43,7 +45,7 @@
 //! | `Linear` | 1 | bit-identical |
 //! | `Steffen`, `Pchip` | 2 | bit-identical (the slopes at knots `j`, `j+1` use knots `j-1..=j+2`, the end rules the first/last three) |
 //! | `Akima`, `Makima` | 3 | bit-identical except where a knot's weights are nonzero but below `1e-9` of the batch's largest (the threshold is global in scipy's rule, local here) |
-//! | `NaturalSpline`, `NotAKnotSpline` | 6 | approximate: a C2 spline is global; the error decays geometrically with `c` |
+//! | `NaturalSpline`, `NotAKnotSpline` | 8 | approximate: a C2 spline is global; the error decays geometrically with `c` |
 //!
 //! This holds for a gap when the `c` knots after it arrive within
 //! `max_lookahead` of the gap's first frame, or the stream ends
@@ -177,7 +179,7 @@ impl OnlineParams {
             Kind::Linear => 1,
             Kind::Steffen | Kind::Pchip => 2,
             Kind::Akima | Kind::Makima => 3,
-            Kind::NaturalSpline | Kind::NotAKnotSpline => 6,
+            Kind::NaturalSpline | Kind::NotAKnotSpline => 8,
         }
     }
 
