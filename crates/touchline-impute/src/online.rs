@@ -24,9 +24,12 @@
 //! `>= t + max_lookahead` (or by [`OnlineImputer::flush`]): at most
 //! `max_lookahead` seconds of stream time after it arrived, rounded up to
 //! the next frame (so within `max_lookahead` plus one frame interval of
-//! frame times), earlier when
-//! every agent is resolved sooner (a frame where every agent is observed and
-//! nothing earlier is pending is emitted by its own `push`). The buffer holds
+//! frame times). It goes out earlier when every agent is resolved sooner: a
+//! frame where every agent is observed and nothing earlier is pending is
+//! emitted by its own `push`; a gap longer than `max_gap` is resolved as soon
+//! as it closes; under [`Edges::Leave`], frames before an agent's first
+//! observation, and a run of absence once longer than `max_gap`, are
+//! resolved (left missing) at once. The buffer holds
 //! only the frames of the last `max_lookahead` seconds
 //! ([`OnlineImputer::buffered_frames`]); per agent, the knots kept are the
 //! `context_knots` before the oldest pending gap plus the observations since
@@ -479,6 +482,8 @@ impl OnlineImputer {
                         None => st.count,
                     };
                     let need = match (g.left, p.edges) {
+                        // Too long: left missing whatever comes next.
+                        (Some(kl), _) if st.knot(kl + 1).t - st.knot(kl).t > p.max_gap => 1,
                         (Some(_), _) => c,
                         (None, Edges::Extrapolate) => 2,
                         (None, _) => 1,
@@ -493,10 +498,16 @@ impl OnlineImputer {
                     st.gaps.pop_front();
                 } else {
                     // Open run: give up the frames that are due, oldest first.
+                    // Under `Leave` the run is certain to be left missing
+                    // before the first knot, or once it is longer than
+                    // `max_gap` (too long if the agent reappears, a left edge
+                    // if not): give it up now.
+                    let certain =
+                        p.edges == Edges::Leave && g.left.is_none_or(|kl| newest - st.knot(kl).t > p.max_gap);
                     let mut s = g.start;
                     while s < g.end {
                         let slot = &mut slots[(s - front) as usize];
-                        if !deadline(slot.frame.time_s) {
+                        if !certain && !deadline(slot.frame.time_s) {
                             break;
                         }
                         give_up(&p, st, g.left, slot, a);
