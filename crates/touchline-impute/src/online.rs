@@ -63,6 +63,14 @@
 //! (each frame more than `max_gap` after the last knot is left missing; the
 //! batch leaves the whole run when it is longer than `max_gap`).
 //!
+//! Where the online result can differ from the batch (by design: it cannot
+//! see the future): a gap whose first frames wait `max_lookahead` before the
+//! agent reappears has those frames decided as a trailing edge and the rest
+//! interpolated once it reappears (the batch interpolates all, or leaves all
+//! when longer than `max_gap`); frames before an agent's first observation
+//! that wait `max_lookahead` are left missing; a gap resolved by the
+//! deadline with fewer than `c` knots after it uses a smaller window.
+//!
 //! The stream is one period: call [`OnlineImputer::flush`] at a period
 //! boundary; it resolves everything and forgets the knots, so nothing is
 //! interpolated across it.
