@@ -52,6 +52,7 @@ pub mod interp;
 pub mod kalman;
 pub mod knn;
 mod methods;
+pub mod online;
 mod policy;
 mod report;
 
@@ -62,5 +63,6 @@ pub use knn::{KnnFeatures, KnnParams, KnnRegression, KnnTarget, Pool, Weighting}
 pub use methods::{
     Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen,
 };
+pub use online::{EmittedFrame, OnlineError, OnlineImputer, OnlineParams};
 pub use policy::{Edges, GapPolicy, LongGaps};
 pub use report::{AgentReport, ImputeReport};
