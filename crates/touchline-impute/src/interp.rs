@@ -15,10 +15,10 @@
 //! | [`Kind::Linear`] | none (straight segments) | 2+ |
 //! | [`Kind::NaturalSpline`] | C2 spline, `p'' = 0` at both ends | 3+ |
 //! | [`Kind::NotAKnotSpline`] | C2 spline, `p'''` continuous at the second and second-to-last knots (reproduces any cubic) | 4+ |
-//! | [`Kind::Steffen`] | Steffen (1990) eq. 11, `(sign s[i-1] + sign s[i]) min(|s[i-1]|, |s[i]|, |p[i]|/2)` with `p[i]` the weighted mean secant; end slopes the end secants, as in GSL's `gsl_interp_steffen` | 3+ |
+//! | [`Kind::Steffen`] | Steffen (1990) eq. 11, `(sign s[i-1] + sign s[i]) min(abs(s[i-1]), abs(s[i]), abs(p[i])/2)` with `p[i]` the weighted mean secant; end slopes the end secants, as in GSL's `gsl_interp_steffen` | 3+ |
 //! | [`Kind::Pchip`] | Fritsch-Carlson: 0 where the secants change sign or one is 0, else the weighted harmonic mean `(w1+w2)/(w1/s[i-1]+w2/s[i])`, `w1 = 2h[i]+h[i-1]`, `w2 = h[i]+2h[i-1]`; ends from the three-point formula, clipped to 0 on a sign change and to `3 s` when the secants disagree, as scipy's `PchipInterpolator` | 3+ |
-//! | [`Kind::Akima`] | Akima (1970) weights `|m[i+1]-m[i]|`, `|m[i-1]-m[i-2]|`, two secants added at each end by linear extension; the mean of the neighbour secants where both weights vanish (below `1e-9` of the largest), as scipy's `Akima1DInterpolator` | 3+ |
-//! | [`Kind::Makima`] | as Akima with weights `|m[i+1]-m[i]| + |m[i+1]+m[i]|/2` and `|m[i-1]-m[i-2]| + |m[i-1]+m[i-2]|/2`, as scipy's `method="makima"` | 3+ |
+//! | [`Kind::Akima`] | Akima (1970) weights `abs(m[i+1]-m[i])`, `abs(m[i-1]-m[i-2])`, two secants added at each end by linear extension; the mean of the neighbour secants where both weights vanish (below `1e-9` of the largest), as scipy's `Akima1DInterpolator` | 3+ |
+//! | [`Kind::Makima`] | as Akima with weights `abs(m[i+1]-m[i]) + abs(m[i+1]+m[i])/2` and `abs(m[i-1]-m[i-2]) + abs(m[i-1]+m[i-2])/2`, as scipy's `method="makima"` | 3+ |
 //!
 //! Outside `[t[0], t[n-1]]` an [`Interp1d`] continues the end piece (a line
 //! for `Linear`, the end cubic otherwise); the imputers never evaluate there
