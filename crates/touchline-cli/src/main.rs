@@ -391,6 +391,19 @@ fn info_table(data: &TrackingData, file: &Path, format: Format) -> String {
     o
 }
 
+/// A progress bar over the stages of a long command, on stderr; drawn only when
+/// stderr is a terminal, so scripts and tests see nothing of it.
+fn stage_bar(stages: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(stages), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:20} {pos}/{len} {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// Writes to stdout; a closed pipe (`touchline info f | head`) is not an error.
 fn print_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write;
@@ -440,12 +453,21 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             policy.validate()?;
             let format = parse_format(format.as_deref())?;
+            let bar = stage_bar(4);
+            bar.set_message(format!("reading {}", file.display()));
             let data = touchline_io::open(&file, format)?;
+            bar.inc(1);
+            bar.set_message(format!("imputing {} frames x {} agents", data.n_frames(), data.n_agents()));
             let (filled, rep) = impute_with(method, policy, &data)?;
+            bar.inc(1);
+            bar.set_message(format!("writing {}", out.display()));
             write_out(&filled, &out)?;
+            bar.inc(1);
             if let Some(path) = &report {
                 write_report(&rep, path)?;
             }
+            bar.inc(1);
+            bar.finish_and_clear();
             eprint!("{}", report_summary(&rep, data.n_frames()));
             eprintln!(
                 "wrote {} frames x {} agents to {}",
