@@ -62,8 +62,8 @@ mod report;
 
 pub use cap::PlausibilityCap;
 pub use dase::{
-    Accumulation, ContextPva, Dase, DaseParams, DaseReport, DaseWeights, FitParams, Predictor, Pva, PvaPredictor,
-    SplinePva,
+    Accumulation, ContextPva, Dase, DaseParams, DaseReport, DaseWeights, FitParams, Predictor, Pva,
+    PvaPredictor, SplinePva,
 };
 pub use error::{ImputeError, Result};
 pub use kalman::{KalmanParams, KalmanSmoother, MotionModel};
