@@ -163,7 +163,8 @@ fn uniform_motion_is_exact() {
             pos[[f, a, 0]] = p[0];
             pos[[f, a, 1]] = p[1];
         }
-        for f in (10 + a..18 + a).chain(30..41).chain(n - 4..n) {
+        // interior gaps, a trailing edge for all, a leading edge for agent 1
+        for f in (10 + a..18 + a).chain(30..41).chain(n - 4..n).chain(0..if a == 1 { 3 } else { 0 }) {
             seen[[f, a]] = false;
             pos[[f, a, 0]] = f64::NAN;
             pos[[f, a, 1]] = f64::NAN;
@@ -185,7 +186,10 @@ fn uniform_motion_is_exact() {
         for accumulation in [Accumulation::Physics, Accumulation::Midas] {
             let p = DaseParams { policy, predictor, accumulation, ..quick() };
             for dase in [Dase::new(p).unwrap(), Dase::with_weights(weird.clone(), p).unwrap()] {
-                let out = dase.impute(&data).unwrap();
+                let (out, rep) = dase.impute_with_report(&data).unwrap();
+                assert_eq!(rep.report.agents[1].filled_edge, 7);
+                let json = serde_json::to_string(&rep).unwrap();
+                assert!(json.contains("\"mean_blend\""));
                 for a in 0..na {
                     for f in 0..n {
                         let want = line(a, t[f]);
@@ -421,13 +425,13 @@ fn pe_table(name: &str, truth: &TrackingData) {
 }
 
 #[test]
-#[ignore = "measurement: cargo test -p touchline-impute --release --test dase -- --ignored --nocapture"]
+#[ignore = "measurement: cargo test -p touchline-impute --test dase -- --ignored --nocapture"]
 fn pe_synthetic() {
     pe_table("synthetic 300 s", &synthetic(300.0));
 }
 
 #[test]
-#[ignore = "measurement: cargo test -p touchline-impute --release --test dase -- --ignored --nocapture"]
+#[ignore = "measurement: cargo test -p touchline-impute --test dase -- --ignored --nocapture"]
 fn pe_tracab() {
     pe_table("tracab", &tracab());
 }
