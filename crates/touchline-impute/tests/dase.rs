@@ -9,8 +9,9 @@ use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
 use touchline_impute::{
-    Accumulation, Dase, DaseParams, DaseWeights, Edges, FitParams, GapPolicy, ImputeError, KalmanParams,
-    KalmanSmoother, KnnParams, KnnRegression, Linear, Pchip, Predictor, PvaPredictor, SplinePva,
+    Accumulation, CubicSpline, Dase, DaseParams, DaseWeights, Edges, FitParams, GapPolicy, ImputeError,
+    KalmanParams, KalmanSmoother, KnnParams, KnnRegression, Linear, Pchip, Predictor, PvaPredictor,
+    SplinePva,
 };
 use touchline_io::synthetic::SyntheticMatch;
 
@@ -114,7 +115,9 @@ fn fills_hidden_entries_and_reports() {
 fn twice_equals_once_with_fixed_weights_and_fit_is_deterministic() {
     let truth = synthetic(20.0);
     let (data, _) = mask_gaps(&truth, 2, 20, 0.1);
-    for predictor in [Predictor::default(), Predictor::Context { knn: KnnParams::default() }] {
+    for predictor in
+        [Predictor::default(), Predictor::Context { knn: KnnParams::default(), derivatives: None }]
+    {
         let p = DaseParams { predictor, ..quick() };
         let w1 = Dase::fit(&data, &p).unwrap();
         let w2 = Dase::fit(&data, &p).unwrap();
@@ -181,7 +184,8 @@ fn uniform_motion_is_exact() {
         Predictor::Spline { kind: Kind::Pchip },
         Predictor::Spline { kind: Kind::NotAKnotSpline },
         Predictor::Spline { kind: Kind::Linear },
-        Predictor::Context { knn: KnnParams::default() },
+        Predictor::Context { knn: KnnParams::default(), derivatives: None },
+        Predictor::Context { knn: KnnParams::default(), derivatives: Some(Kind::Pchip) },
     ] {
         for accumulation in [Accumulation::Physics, Accumulation::Midas] {
             let p = DaseParams { policy, predictor, accumulation, ..quick() };
@@ -287,7 +291,13 @@ fn invalid_params_rejected() {
         DaseParams { fit: FitParams { hide_fraction: 0.0, ..d.fit }, ..d },
         DaseParams { fit: FitParams { max_samples: 0, ..d.fit }, ..d },
         DaseParams { fit: FitParams { default_gap_seconds: -1.0, ..d.fit }, ..d },
-        DaseParams { predictor: Predictor::Context { knn: KnnParams { k: 0, ..KnnParams::default() } }, ..d },
+        DaseParams {
+            predictor: Predictor::Context {
+                knn: KnnParams { k: 0, ..KnnParams::default() },
+                derivatives: None,
+            },
+            ..d
+        },
     ];
     for p in bad {
         assert!(matches!(Dase::new(p), Err(ImputeError::InvalidParameter { .. })), "{p:?}");
@@ -342,7 +352,10 @@ proptest! {
         max_gap in prop_oneof![Just(f64::INFINITY), 0.1f64..2.0],
     ) {
         let predictor = if context {
-            Predictor::Context { knn: KnnParams { train_lengths: 2, ..KnnParams::default() } }
+            Predictor::Context {
+                knn: KnnParams { train_lengths: 2, ..KnnParams::default() },
+                derivatives: if midas { Some(Kind::Pchip) } else { None },
+            }
         } else {
             Predictor::default()
         };
@@ -398,6 +411,8 @@ fn pe_table(name: &str, truth: &TrackingData) {
     row("linear", &o, s);
     let (o, s) = time(&|| Pchip::default().impute(&test).unwrap());
     row("pchip", &o, s);
+    let (o, s) = time(&|| CubicSpline::default().impute(&test).unwrap());
+    row("cubic spline (not-a-knot)", &o, s);
     let (o, s) = time(&|| KalmanSmoother::new(KalmanParams::default()).unwrap().impute(&test).unwrap());
     row("kalman (default)", &o, s);
     let (o, s) = time(&|| KnnRegression::new(KnnParams::default()).unwrap().impute(&test).unwrap());
@@ -405,7 +420,11 @@ fn pe_table(name: &str, truth: &TrackingData) {
     for (pname, predictor) in [
         ("spline:pchip", Predictor::Spline { kind: Kind::Pchip }),
         ("spline:not_a_knot", Predictor::Spline { kind: Kind::NotAKnotSpline }),
-        ("context:knn", Predictor::Context { knn: KnnParams::default() }),
+        ("context:knn", Predictor::Context { knn: KnnParams::default(), derivatives: None }),
+        (
+            "context:knn+d:not_a_knot",
+            Predictor::Context { knn: KnnParams::default(), derivatives: Some(Kind::NotAKnotSpline) },
+        ),
     ] {
         for (cname, accumulation) in [("c=1/2", Accumulation::Physics), ("c=1", Accumulation::Midas)] {
             let p = DaseParams { predictor, accumulation, ..DaseParams::default() };
