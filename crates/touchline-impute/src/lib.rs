@@ -13,6 +13,10 @@
 //!   [`GapPolicy`] (longest gap, edges, fallback for too few knots), and can
 //!   say what it did in an [`ImputeReport`].
 //!
+//! - [`Dase`]: the derivative-accumulating self-ensemble (after MIDAS): a
+//!   [`PvaPredictor`] blended with forward and backward dead reckoning of its
+//!   derivatives, the blend learned on the data's own observed stretches.
+//!
 //! Observed entries are never changed (checked by
 //! [`touchline_core::verify_observed_unchanged`] in the tests); the mask is
 //! unchanged, so "imputed" is `!observed && value.is_finite()`.
@@ -47,6 +51,7 @@
 //! ```
 
 pub mod cap;
+pub mod dase;
 pub mod error;
 pub mod interp;
 pub mod kalman;
@@ -57,6 +62,10 @@ mod policy;
 mod report;
 
 pub use cap::PlausibilityCap;
+pub use dase::{
+    Accumulation, ContextPva, Dase, DaseParams, DaseReport, DaseWeights, FitParams, Predictor, Pva,
+    PvaPredictor, SplinePva,
+};
 pub use error::{ImputeError, Result};
 pub use kalman::{KalmanParams, KalmanSmoother, MotionModel};
 pub use knn::{KnnFeatures, KnnParams, KnnRegression, KnnTarget, Pool, Weighting};
