@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
 use touchline_impute::{
-    Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, KalmanParams, KalmanSmoother,
-    KnnParams, KnnRegression, interp::Kind,
+    Dase, DaseParams, Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, KalmanParams,
+    KalmanSmoother, KnnParams, KnnRegression, interp::Kind,
 };
 use touchline_io::{Format, IoError, long, synthetic::SyntheticMatch};
 
@@ -111,6 +111,8 @@ enum MethodSpec {
     Kalman,
     /// K-nearest-neighbour regression on the data's own observed stretches.
     Knn,
+    /// Derivative-accumulating self-ensemble, weights fitted on the input itself.
+    Dase,
 }
 
 /// Every method `impute --method` accepts: (name, how, one-line description).
@@ -132,6 +134,11 @@ const METHODS: &[(&str, MethodSpec, &str)] = &[
     ("makima", MethodSpec::Interp(Kind::Makima), "modified Akima (scipy method=\"makima\")"),
     ("kalman", MethodSpec::Kalman, "constant-velocity Kalman filter + RTS smoother (q=5, r=0.01)"),
     ("knn", MethodSpec::Knn, "k-nearest-neighbour regression on the data's own observed stretches"),
+    (
+        "dase",
+        MethodSpec::Dase,
+        "derivative-accumulating self-ensemble, blend fitted on the input's own observations",
+    ),
 ];
 
 fn method_help() -> String {
@@ -175,6 +182,11 @@ fn impute_with(
         }
         MethodSpec::Knn => {
             KnnRegression::new(KnnParams { policy, ..KnnParams::default() })?.impute_with_report(data)
+        }
+        MethodSpec::Dase => {
+            let (out, rep) =
+                Dase::new(DaseParams { policy, ..DaseParams::default() })?.impute_with_report(data)?;
+            Ok((out, rep.report))
         }
     }
 }

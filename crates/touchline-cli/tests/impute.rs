@@ -7,8 +7,18 @@ use std::process::{Command, Output};
 
 use touchline_core::{TrackingData, verify_observed_unchanged};
 
-const METHODS: [&str; 9] =
-    ["linear", "cubic-spline", "natural-spline", "steffen", "pchip", "akima", "makima", "kalman", "knn"];
+const METHODS: [&str; 10] = [
+    "linear",
+    "cubic-spline",
+    "natural-spline",
+    "steffen",
+    "pchip",
+    "akima",
+    "makima",
+    "kalman",
+    "knn",
+    "dase",
+];
 
 fn touchline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_touchline")).args(args).output().expect("run touchline")
