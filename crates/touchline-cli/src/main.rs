@@ -296,6 +296,12 @@ fn write_out(data: &TrackingData, out: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Unobserved entries that hold a value: filled by an imputer.
+fn imputed_entries(data: &TrackingData) -> usize {
+    let p = data.positions();
+    data.observed().indexed_iter().filter(|&((f, a), &o)| !o && p[[f, a, 0]].is_finite()).count()
+}
+
 fn fmt_num(v: f64, digits: usize) -> String {
     if v.is_finite() { format!("{v:.digits$}") } else { "n/a".into() }
 }
@@ -335,6 +341,7 @@ fn summary(data: &TrackingData, file: &Path, format: Format) -> serde_json::Valu
             "start_s": t[p.start], "end_s": t[p.end - 1],
         })).collect::<Vec<_>>(),
         "missing_fraction": data.missing_fraction(),
+        "imputed_entries": imputed_entries(data),
         "provider_estimates": estimates,
         "ball_height": data.ball_z().is_some(),
         "per_agent": data.agents().iter().zip(per_agent).map(|(a, m)| serde_json::json!({
@@ -387,6 +394,10 @@ fn info_table(data: &TrackingData, file: &Path, format: Format) -> String {
         );
     }
     let _ = writeln!(o, "missing     {:.2}% of (frame, agent) entries", 100.0 * data.missing_fraction());
+    let imputed = imputed_entries(data);
+    if imputed > 0 {
+        let _ = writeln!(o, "imputed     {imputed} unobserved entries hold imputed values");
+    }
     if let Some(e) = data.provider_estimate() {
         let n = e.iter().filter(|v| v.is_finite()).count() / 2;
         let _ =

@@ -47,6 +47,7 @@ fn synth_then_info_round_trips_through_csv_and_json() {
         assert_eq!(v["agents_per_team"]["home"], 11);
         assert_eq!(v["agents_per_team"]["ball"], 1);
         assert_eq!(v["missing_fraction"], 0.0);
+        assert_eq!(v["imputed_entries"], 0);
         assert_eq!(v["pitch_m"][0], 105.0);
         assert!((v["frame_rate_hz"].as_f64().unwrap() - 25.0).abs() < 1e-9);
         assert!((v["duration_s"].as_f64().unwrap() - 4.0).abs() < 1e-9);

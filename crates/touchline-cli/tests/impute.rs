@@ -143,6 +143,10 @@ fn every_method_fills_punched_gaps_and_keeps_observed_rows() {
             assert_eq!(t["filled_fallback"], 0, "{method}");
             assert_eq!(t["observed"].as_u64().unwrap() as usize, truth.n_frames() * agents.len() - punched);
             assert_eq!(v["agents"].as_array().unwrap().len(), agents.len());
+            // `info` on the output counts the imputed entries
+            let info = touchline(&["info", s(&out), "--json"]);
+            let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+            assert_eq!(info["imputed_entries"], punched, "{method}.{ext}");
         }
     }
     std::fs::remove_dir_all(dir).ok();
