@@ -5,24 +5,12 @@
 //! Included with `#[path]` by each of them, so it is not part of the
 //! library's API.
 
-use touchline_core::TrackingData;
+use touchline_core::{SplitMix64, TrackingData};
 use touchline_io::synthetic::SyntheticMatch;
 
-/// SplitMix64, seeded: the same gaps on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform integer in `lo..=hi`.
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
-    }
+/// Uniform integer in `lo..=hi`.
+fn between(rng: &mut SplitMix64, lo: usize, hi: usize) -> usize {
+    lo + rng.below(hi - lo + 1)
 }
 
 /// A synthetic match of `seconds` at 25 Hz (seed 7) with about `fraction`
@@ -40,17 +28,17 @@ pub fn gapped_match(seconds: f64, fraction: f64, gap_seed: u64) -> TrackingData 
     let mean_gap = (gmin + gmax) as f64 / 2.0;
     let mean_run = mean_gap * (1.0 - fraction) / fraction;
     let run_max = (2.0 * mean_run).round() as usize - 1;
-    let mut rng = Rng(gap_seed);
+    let mut rng = SplitMix64::new(gap_seed);
     for a in 0..na {
-        let mut f = rng.between(1, run_max);
+        let mut f = between(&mut rng, 1, run_max);
         while f < nf {
-            let len = rng.between(gmin, gmax);
+            let len = between(&mut rng, gmin, gmax);
             for g in f..(f + len).min(nf) {
                 obs[[g, a]] = false;
                 pos[[g, a, 0]] = f64::NAN;
                 pos[[g, a, 1]] = f64::NAN;
             }
-            f += len + rng.between(1, run_max);
+            f += len + between(&mut rng, 1, run_max);
         }
     }
     let t = truth.timestamps_slice().to_vec();

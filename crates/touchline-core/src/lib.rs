@@ -6,6 +6,7 @@
 //!   `observed` mask, timestamps, agents, periods, pitch, and a separate
 //!   provider-estimate layer; validated on construction.
 //! - Vision types: [`Frame`], [`BBox`], [`Mask`], [`Detection`], [`Keypoints`].
+//! - [`SplitMix64`]: a small seeded generator for reproducible simulations and masks.
 //! - Traits: [`FrameSource`], [`Detector`], [`Tracker`], [`Imputer`],
 //!   [`PoseEstimator`], [`TextGenerator`].
 //!
@@ -35,11 +36,13 @@
 //! ```
 
 pub mod error;
+pub mod rng;
 pub mod tracking;
 pub mod traits;
 pub mod vision;
 
 pub use error::{CoreError, Result};
+pub use rng::SplitMix64;
 pub use tracking::{
     Agent, AxisTransform, Direction, Period, Pitch, Team, TrackingData, Unit, verify_observed_unchanged,
 };

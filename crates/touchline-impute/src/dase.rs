@@ -132,7 +132,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use serde::{Deserialize, Serialize};
-use touchline_core::{Imputer, TrackingData};
+use touchline_core::{Imputer, SplitMix64, TrackingData};
 
 use crate::error::{ImputeError, Result};
 use crate::interp::{Kind, Workspace, slopes_into};
@@ -937,23 +937,6 @@ fn run(params: &DaseParams, weights: DaseWeights, data: &TrackingData) -> Result
 // ---------------------------------------------------------------------------
 // Fitting
 
-/// SplitMix64: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// One training entry: features, the three predictions, the truth.
 struct Sample {
     phi: [f64; N_FEATURES],
@@ -989,7 +972,7 @@ fn fit(data: &TrackingData, params: &DaseParams) -> Result<DaseWeights> {
     // 2. hide stretches (seeded), keeping edges and one frame beyond observed
     let mut seen = obs.clone();
     let mut masked_pos = pos.clone();
-    let mut rng = Rng(fp.seed);
+    let mut rng = SplitMix64::new(fp.seed);
     let mut sims: Vec<(usize, usize, usize)> = Vec::new();
     let period_of = |f: usize| data.periods().iter().position(|p| p.frames().contains(&f));
     for a in 0..na {

@@ -56,6 +56,7 @@ pub mod error;
 pub mod interp;
 pub mod kalman;
 pub mod knn;
+pub mod masks;
 mod methods;
 pub mod online;
 mod policy;

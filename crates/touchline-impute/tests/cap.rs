@@ -5,6 +5,7 @@ use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
+use touchline_impute::masks::blank_unobserved;
 use touchline_impute::{GapPolicy, ImputeError, InterpImputer, InterpParams, PlausibilityCap};
 
 fn data(t: &[f64], xs: &[f64], mask: &[bool], team: Team) -> TrackingData {
@@ -153,12 +154,7 @@ fn random_data() -> impl Strategy<Value = TrackingData> {
                     .collect();
                 let mask = Array2::from_shape_vec((nf, na), m).unwrap();
                 let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                for ((f, a), &o) in mask.indexed_iter() {
-                    if !o {
-                        p[[f, a, 0]] = f64::NAN;
-                        p[[f, a, 1]] = f64::NAN;
-                    }
-                }
+                blank_unobserved(&mut p, &mask);
                 let agents = (0..na)
                     .map(|i| if i == 0 { Agent::ball() } else { Agent::new(format!("p{i}"), Team::Away) })
                     .collect();

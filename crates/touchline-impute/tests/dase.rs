@@ -8,6 +8,7 @@ use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
+use touchline_impute::masks::{blank_unobserved, hide_gaps};
 use touchline_impute::{
     Accumulation, CubicSpline, Dase, DaseParams, DaseWeights, Edges, FitParams, GapPolicy, ImputeError,
     KalmanParams, KalmanSmoother, KnnParams, KnnRegression, Linear, Pchip, Predictor, PvaPredictor,
@@ -17,65 +18,6 @@ use touchline_io::synthetic::SyntheticMatch;
 
 const TRACAB: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
-
-/// SplitMix64, for reproducible masks.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// Hides non-overlapping gaps of `gap` frames in every non-ball agent, about
-/// `frac` of its frames, where the gap and both its edges (and one more frame
-/// each side) were observed. Returns the masked data and the hidden entries.
-fn mask_gaps(truth: &TrackingData, seed: u64, gap: usize, frac: f64) -> (TrackingData, Vec<(usize, usize)>) {
-    let (nf, na) = (truth.n_frames(), truth.n_agents());
-    let mut pos = truth.positions().clone();
-    let mut seen = truth.observed().clone();
-    let mut rng = Rng(seed);
-    let mut hidden = Vec::new();
-    for a in 0..na {
-        if truth.agents()[a].team == Team::Ball || nf < gap + 4 {
-            continue;
-        }
-        let want = ((nf as f64 * frac) / gap as f64).round() as usize;
-        let mut placed = 0;
-        for _ in 0..want * 20 {
-            if placed == want {
-                break;
-            }
-            let s = 1 + rng.below(nf - gap - 2);
-            if (s - 1..=s + gap).any(|f| !seen[[f, a]]) {
-                continue;
-            }
-            if s >= 2 && !seen[[s - 2, a]] || s + gap + 1 < nf && !seen[[s + gap + 1, a]] {
-                continue;
-            }
-            for f in s..s + gap {
-                seen[[f, a]] = false;
-                pos[[f, a, 0]] = f64::NAN;
-                pos[[f, a, 1]] = f64::NAN;
-                hidden.push((f, a));
-            }
-            placed += 1;
-        }
-    }
-    let d = TrackingData::new(pos, seen, truth.timestamps().to_vec(), truth.agents().to_vec())
-        .unwrap()
-        .with_periods(truth.periods().to_vec())
-        .unwrap()
-        .with_frame_rate(truth.frame_rate())
-        .unwrap();
-    (d, hidden)
-}
 
 fn synthetic(seconds: f64) -> TrackingData {
     SyntheticMatch { seconds, ..Default::default() }.generate().unwrap()
@@ -94,7 +36,7 @@ fn quick() -> DaseParams {
 #[test]
 fn fills_hidden_entries_and_reports() {
     let truth = synthetic(30.0);
-    let (data, hidden) = mask_gaps(&truth, 1, 25, 0.1);
+    let (data, hidden) = hide_gaps(&truth, 1, 25, 0.1);
     let dase = Dase::new(quick()).unwrap();
     let (out, rep) = dase.impute_with_report(&data).unwrap();
     verify_observed_unchanged(&data, &out).unwrap();
@@ -114,7 +56,7 @@ fn fills_hidden_entries_and_reports() {
 #[test]
 fn twice_equals_once_with_fixed_weights_and_fit_is_deterministic() {
     let truth = synthetic(20.0);
-    let (data, _) = mask_gaps(&truth, 2, 20, 0.1);
+    let (data, _) = hide_gaps(&truth, 2, 20, 0.1);
     for predictor in
         [Predictor::default(), Predictor::Context { knn: KnnParams::default(), derivatives: None }]
     {
@@ -133,7 +75,7 @@ fn twice_equals_once_with_fixed_weights_and_fit_is_deterministic() {
 #[test]
 fn weights_json_round_trip() {
     let truth = synthetic(20.0);
-    let (data, _) = mask_gaps(&truth, 3, 20, 0.1);
+    let (data, _) = hide_gaps(&truth, 3, 20, 0.1);
     let w = Dase::fit(&data, &quick()).unwrap();
     let json = serde_json::to_string_pretty(&w).unwrap();
     let back: DaseWeights = serde_json::from_str(&json).unwrap();
@@ -327,12 +269,7 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
                     .collect();
                 let mask = Array2::from_shape_vec((nf, na), m).unwrap();
                 let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                for ((f, a), &o) in mask.indexed_iter() {
-                    if !o {
-                        p[[f, a, 0]] = f64::NAN;
-                        p[[f, a, 1]] = f64::NAN;
-                    }
-                }
+                blank_unobserved(&mut p, &mask);
                 let agents = (0..na)
                     .map(|i| if i == 0 { Agent::ball() } else { Agent::new(format!("p{i}"), Team::Home) })
                     .collect();
@@ -393,7 +330,7 @@ fn pe(truth: &TrackingData, out: &TrackingData, hidden: &[(usize, usize)], off: 
 /// the first 70 % of the frames, every method scored on the rest.
 fn pe_table(name: &str, truth: &TrackingData) {
     let gap = (2.0 * truth.frame_rate()).round() as usize;
-    let (data, hidden) = mask_gaps(truth, 42, gap, 0.1);
+    let (data, hidden) = hide_gaps(truth, 42, gap, 0.1);
     let cut = data.n_frames() * 7 / 10;
     let train = data.slice_frames(0..cut).unwrap();
     let test = data.slice_frames(cut..data.n_frames()).unwrap();

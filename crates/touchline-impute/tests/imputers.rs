@@ -5,6 +5,7 @@ use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Period, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
+use touchline_impute::masks::blank_unobserved;
 use touchline_impute::{
     Akima, CubicSpline, Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, Linear,
     LongGaps, Makima, Pchip, SplineBoundary, Steffen,
@@ -69,12 +70,7 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
                 }
                 let mask = Array2::from_shape_vec((nf, na), m).unwrap();
                 let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                for ((f, a), &o) in mask.indexed_iter() {
-                    if !o {
-                        p[[f, a, 0]] = f64::NAN;
-                        p[[f, a, 1]] = f64::NAN;
-                    }
-                }
+                blank_unobserved(&mut p, &mask);
                 let d = TrackingData::new(p, mask, t, agents(na)).unwrap();
                 if split > 0 && split + 1 < nf {
                     // a gap of frames outside any period between the two periods

@@ -4,34 +4,20 @@
 
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
-use touchline_core::{Agent, Imputer, Period, Team, TrackingData, verify_observed_unchanged};
+use touchline_core::{Agent, Imputer, Period, SplitMix64, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
+use touchline_impute::masks::blank_unobserved;
 use touchline_impute::{
     Edges, GapPolicy, ImputeError, InterpImputer, InterpParams, KalmanParams, KalmanSmoother, LongGaps,
     MotionModel, PlausibilityCap,
 };
 use touchline_io::synthetic::SyntheticMatch;
 
-/// SplitMix64 for seeded masks.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// `truth` with `gaps` non-overlapping gaps of `len` frames per agent,
 /// never touching the first or last frame (interior gaps only).
 fn mask_gaps(truth: &TrackingData, len: usize, gaps: usize, seed: u64, noise: f64) -> TrackingData {
     let (nf, na) = (truth.n_frames(), truth.n_agents());
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut mask = Array2::from_elem((nf, na), true);
     for a in 0..na {
         let mut placed = 0;
@@ -53,8 +39,8 @@ fn mask_gaps(truth: &TrackingData, len: usize, gaps: usize, seed: u64, noise: f6
         if o && noise > 0.0 {
             // Gaussian noise (Box-Muller) on observed entries
             for k in 0..2 {
-                let u1 = ((rng.next() >> 11) as f64 / (1u64 << 53) as f64).max(1e-300);
-                let u2 = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+                let u1 = rng.uniform().max(1e-300);
+                let u2 = rng.uniform();
                 p[[f, a, k]] += noise * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
             }
         }
@@ -329,12 +315,7 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
                     .collect();
                 let mask = Array2::from_shape_vec((nf, na), m).unwrap();
                 let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                for ((f, a), &o) in mask.indexed_iter() {
-                    if !o {
-                        p[[f, a, 0]] = f64::NAN;
-                        p[[f, a, 1]] = f64::NAN;
-                    }
-                }
+                blank_unobserved(&mut p, &mask);
                 let d = TrackingData::new(p, mask, t, agents(na)).unwrap();
                 if split > 0 && split + 1 < nf {
                     d.with_periods(vec![Period::new(1, 0..split), Period::new(2, split + 1..nf)]).unwrap()

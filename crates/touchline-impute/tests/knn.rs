@@ -4,6 +4,7 @@
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
+use touchline_impute::masks::{blank_unobserved, hide_gaps};
 use touchline_impute::{
     Edges, GapPolicy, ImputeError, KnnFeatures, KnnParams, KnnRegression, KnnTarget, Linear, LongGaps, Pool,
     Weighting,
@@ -12,62 +13,6 @@ use touchline_io::synthetic::SyntheticMatch;
 
 const TRACAB: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
-
-/// SplitMix64, for reproducible masks.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// Hides non-overlapping gaps of `gap` frames in every non-ball agent,
-/// about `frac` of its frames, only where the gap and both its edges were
-/// observed. Returns the masked data and the hidden (frame, agent) entries.
-fn mask_gaps(truth: &TrackingData, seed: u64, gap: usize, frac: f64) -> (TrackingData, Vec<(usize, usize)>) {
-    let (nf, na) = (truth.n_frames(), truth.n_agents());
-    let mut pos = truth.positions().clone();
-    let mut seen = truth.observed().clone();
-    let mut rng = Rng(seed);
-    let mut hidden = Vec::new();
-    for a in 0..na {
-        if truth.agents()[a].team == Team::Ball || nf < gap + 4 {
-            continue;
-        }
-        let want = ((nf as f64 * frac) / gap as f64).round() as usize;
-        let mut placed = 0;
-        for _ in 0..want * 20 {
-            if placed == want {
-                break;
-            }
-            let s = 1 + rng.below(nf - gap - 2);
-            // gap s..s+gap, edges s-1 and s+gap must stay observed, one spare frame each side
-            if (s - 1..=s + gap).any(|f| !seen[[f, a]]) {
-                continue;
-            }
-            if s >= 2 && !seen[[s - 2, a]] || s + gap + 1 < nf && !seen[[s + gap + 1, a]] {
-                continue;
-            }
-            for f in s..s + gap {
-                seen[[f, a]] = false;
-                pos[[f, a, 0]] = f64::NAN;
-                pos[[f, a, 1]] = f64::NAN;
-                hidden.push((f, a));
-            }
-            placed += 1;
-        }
-    }
-    let mut d = TrackingData::new(pos, seen, truth.timestamps().to_vec(), truth.agents().to_vec()).unwrap();
-    d = d.with_periods(truth.periods().to_vec()).unwrap();
-    (d, hidden)
-}
 
 /// Mean Euclidean error over the hidden entries filled by both; (PE a, PE b, count).
 fn pe2(
@@ -103,7 +48,7 @@ fn tracab() -> TrackingData {
 #[test]
 fn synthetic_beats_nothing_filled_and_is_finite() {
     let truth = synthetic(60.0);
-    let (data, hidden) = mask_gaps(&truth, 11, 50, 0.1);
+    let (data, hidden) = hide_gaps(&truth, 11, 50, 0.1);
     assert!(hidden.len() > 1000);
     let knn = KnnRegression::new(KnnParams::default()).unwrap();
     let (filled, rep) = knn.impute_with_report(&data).unwrap();
@@ -135,7 +80,7 @@ fn synthetic_beats_nothing_filled_and_is_finite() {
 #[test]
 fn twice_equals_once_and_deterministic() {
     let truth = synthetic(30.0);
-    let (data, _) = mask_gaps(&truth, 3, 30, 0.1);
+    let (data, _) = hide_gaps(&truth, 3, 30, 0.1);
     for pool in [Pool::Agent, Pool::TeamRole] {
         for weighting in [Weighting::Uniform, Weighting::InverseDistance] {
             let knn = KnnRegression::new(KnnParams { pool, weighting, ..Default::default() }).unwrap();
@@ -279,7 +224,7 @@ fn invalid_params_rejected() {
 #[test]
 fn policy_max_gap_is_respected() {
     let truth = synthetic(20.0);
-    let (data, hidden) = mask_gaps(&truth, 5, 40, 0.1);
+    let (data, hidden) = hide_gaps(&truth, 5, 40, 0.1);
     let policy = GapPolicy { max_gap: 1.0, long_gaps: LongGaps::Leave, ..GapPolicy::default() };
     let (filled, rep) = KnnRegression::new(KnnParams { policy, ..Default::default() })
         .unwrap()
@@ -310,12 +255,7 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
                     .collect();
                 let mask = Array2::from_shape_vec((nf, na), m).unwrap();
                 let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                for ((f, a), &o) in mask.indexed_iter() {
-                    if !o {
-                        p[[f, a, 0]] = f64::NAN;
-                        p[[f, a, 1]] = f64::NAN;
-                    }
-                }
+                blank_unobserved(&mut p, &mask);
                 let agents = (0..na)
                     .map(|i| {
                         if i == 0 {
@@ -364,7 +304,7 @@ proptest! {
 /// KNN variants with random 2 s gaps covering ~10 % of each player's frames.
 fn pe_table(name: &str, truth: &TrackingData, seed: u64) -> Vec<(String, f64)> {
     let gap = (2.0 * truth.frame_rate()).round() as usize;
-    let (data, hidden) = mask_gaps(truth, seed, gap, 0.1);
+    let (data, hidden) = hide_gaps(truth, seed, gap, 0.1);
     let lin = Linear::default().impute(&data).unwrap();
     let mut out = Vec::new();
     let d = KnnParams::default();

@@ -18,7 +18,7 @@
 //! # Ok::<(), touchline_io::IoError>(())
 //! ```
 
-use touchline_core::{Agent, AxisTransform, Pitch, Team, TrackingData};
+use touchline_core::{Agent, AxisTransform, Pitch, SplitMix64, Team, TrackingData};
 
 use crate::builder::TrackingBuilder;
 use crate::error::{IoError, Result};
@@ -39,30 +39,6 @@ pub struct SyntheticMatch {
 impl Default for SyntheticMatch {
     fn default() -> Self {
         SyntheticMatch { seed: 7, seconds: 60.0, frame_rate: 25.0, pitch: Pitch::FOOTBALL }
-    }
-}
-
-/// SplitMix64: small, fast, and good enough for a demo.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(1e-300);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.uniform() * n as f64) as usize % n.max(1)
     }
 }
 
@@ -97,7 +73,7 @@ impl SyntheticMatch {
         let (hl, hw) = (self.pitch.length / 2.0, self.pitch.width / 2.0);
         let dt = 1.0 / self.frame_rate;
         let n = (self.seconds * self.frame_rate).round().max(1.0) as usize;
-        let mut rng = Rng(self.seed ^ 0x5EED_0F7E_A500);
+        let mut rng = SplitMix64::new(self.seed ^ 0x5EED_0F7E_A500);
         let mut b = TrackingBuilder::new(path).frame_rate(self.frame_rate).pitch(self.pitch);
         let mut ids = Vec::new();
         for (team, sign) in [(Team::Home, 1.0), (Team::Away, -1.0)] {
@@ -159,7 +135,7 @@ impl SyntheticMatch {
                     if t >= next_pass {
                         let same_team = holder / 11;
                         let team = if rng.uniform() < 0.3 { 1 - same_team } else { same_team };
-                        let mut target = team * 11 + rng.below(11);
+                        let mut target = team * 11 + rng.below_scaled(11);
                         if target == holder {
                             target = team * 11 + (target + 1) % 11;
                         }
