@@ -285,17 +285,28 @@ impl Block {
         self.obs.clear();
         self.obs.resize(w * nf, false);
         if let (Some(p), Some(o)) = (pos.as_slice(), obs.as_slice()) {
-            for f in 0..nf {
-                let r = f * na + agents.start;
-                let (prow, orow) = (&p[2 * r..2 * (r + w)], &o[r..r + w]);
-                for (i, (&seen, xy)) in orow.iter().zip(prow.chunks_exact(2)).enumerate() {
-                    if seen {
-                        let k = i * nf + f;
-                        self.obs[k] = true;
-                        self.x[k] = xy[0];
-                        self.y[k] = xy[1];
+            // A tile of frames at a time, agent by agent: the tile's rows stay
+            // in cache while each agent's buffers are written contiguously.
+            const TILE: usize = 256;
+            let mut f0 = 0;
+            while f0 < nf {
+                let f1 = (f0 + TILE).min(nf);
+                for (i, a) in agents.clone().enumerate() {
+                    let span = i * nf + f0..i * nf + f1;
+                    let xs = &mut self.x[span.clone()];
+                    let ys = &mut self.y[span.clone()];
+                    let os = &mut self.obs[span];
+                    for (j, f) in (f0..f1).enumerate() {
+                        let r = f * na + a;
+                        let seen = o[r];
+                        os[j] = seen;
+                        if seen {
+                            xs[j] = p[2 * r];
+                            ys[j] = p[2 * r + 1];
+                        }
                     }
                 }
+                f0 = f1;
             }
         } else {
             for (i, a) in agents.enumerate() {
