@@ -41,7 +41,8 @@ fn main() {
         serde_json::json!({ "median_s": times[times.len() / 2], "min_s": times[0], "runs": repeat }),
     );
     for (name, kind) in gapped::METHODS {
-        let imp = InterpImputer::new(kind, InterpParams { policy, cap: None }).expect("valid policy");
+        let imp = InterpImputer::new(kind, InterpParams { policy, ..InterpParams::default() })
+            .expect("valid policy");
         let mut times = Vec::with_capacity(repeat);
         let mut filled = 0;
         for _ in 0..repeat {
