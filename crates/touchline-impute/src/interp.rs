@@ -270,42 +270,73 @@ fn akima_slopes(modified: bool, t: &[f64], y: &[f64], d: &mut [f64], ws: &mut Wo
 /// with natural or not-a-knot end rows, solved by Gaussian elimination with
 /// partial pivoting (the not-a-knot rows are not diagonally dominant).
 fn spline_slopes(not_a_knot: bool, t: &[f64], y: &[f64], d: &mut [f64], ws: &mut Workspace) {
+    spline_slopes_multi(not_a_knot, t, [y], [d], ws);
+}
+
+/// [`spline_slopes`] for `M` series on the same knot times at once (the
+/// imputers solve `x` and `y` together): the matrix, its elimination and the
+/// pivot choices depend on the times only, so they are done once, and each
+/// right-hand side gets exactly the operations a solve of its own would, so
+/// the result is bit-identical to `M` separate solves. `ds[m]` must have
+/// `t.len()` entries.
+pub(crate) fn spline_slopes_multi<const M: usize>(
+    not_a_knot: bool,
+    t: &[f64],
+    ys: [&[f64]; M],
+    mut ds: [&mut [f64]; M],
+    ws: &mut Workspace,
+) {
     let n = t.len();
     ws.reset(n);
     let (dl, dd, du, du2) = (&mut ws.a, &mut ws.b, &mut ws.c, &mut ws.e);
-    let r = d; // right-hand side, solved in place
     let h = |i: usize| t[i + 1] - t[i];
-    let s = |i: usize| (y[i + 1] - y[i]) / h(i);
+    // right-hand sides, solved in place in `ds`; each secant computed once
+    for (y, r) in ys.iter().zip(ds.iter_mut()) {
+        let s = |i: usize| (y[i + 1] - y[i]) / h(i);
+        let mut prev = s(0);
+        for i in 1..n - 1 {
+            let (h0, h1) = (h(i - 1), h(i));
+            let cur = s(i);
+            r[i] = 3.0 * (h1 * prev + h0 * cur);
+            prev = cur;
+        }
+        if not_a_knot {
+            let (h0, h1) = (h(0), h(1));
+            r[0] = ((h0 + 2.0 * (h0 + h1)) * h1 * s(0) + h0 * h0 * s(1)) / (h0 + h1);
+            let (ha, hb) = (h(n - 3), h(n - 2));
+            r[n - 1] = (hb * hb * s(n - 3) + (2.0 * (ha + hb) + hb) * ha * s(n - 2)) / (ha + hb);
+        } else {
+            r[0] = 3.0 * s(0);
+            r[n - 1] = 3.0 * s(n - 2);
+        }
+    }
     for i in 1..n - 1 {
         let (h0, h1) = (h(i - 1), h(i));
         dl[i - 1] = h1;
         dd[i] = 2.0 * (h0 + h1);
         du[i] = h0;
-        r[i] = 3.0 * (h1 * s(i - 1) + h0 * s(i));
     }
     if not_a_knot {
         let (h0, h1) = (h(0), h(1));
         dd[0] = h1;
         du[0] = h0 + h1;
-        r[0] = ((h0 + 2.0 * (h0 + h1)) * h1 * s(0) + h0 * h0 * s(1)) / (h0 + h1);
         let (ha, hb) = (h(n - 3), h(n - 2));
         dl[n - 2] = ha + hb;
         dd[n - 1] = ha;
-        r[n - 1] = (hb * hb * s(n - 3) + (2.0 * (ha + hb) + hb) * ha * s(n - 2)) / (ha + hb);
     } else {
         dd[0] = 2.0;
         du[0] = 1.0;
-        r[0] = 3.0 * s(0);
         dl[n - 2] = 1.0;
         dd[n - 1] = 2.0;
-        r[n - 1] = 3.0 * s(n - 2);
     }
     // Forward elimination; du2 collects the fill-in of row swaps.
     for i in 0..n - 1 {
         if dd[i].abs() >= dl[i].abs() {
             let f = dl[i] / dd[i];
             dd[i + 1] -= f * du[i];
-            r[i + 1] -= f * r[i];
+            for r in ds.iter_mut() {
+                r[i + 1] -= f * r[i];
+            }
             du2[i] = 0.0;
         } else {
             let f = dd[i] / dl[i];
@@ -317,15 +348,19 @@ fn spline_slopes(not_a_knot: bool, t: &[f64], y: &[f64], d: &mut [f64], ws: &mut
                 du[i + 1] *= -f;
             }
             du[i] = tmp;
-            let rb = r[i + 1];
-            r[i + 1] = r[i] - f * rb;
-            r[i] = rb;
+            for r in ds.iter_mut() {
+                let rb = r[i + 1];
+                r[i + 1] = r[i] - f * rb;
+                r[i] = rb;
+            }
         }
     }
-    r[n - 1] /= dd[n - 1];
-    r[n - 2] = (r[n - 2] - du[n - 2] * r[n - 1]) / dd[n - 2];
-    for i in (0..n.saturating_sub(2)).rev() {
-        r[i] = (r[i] - du[i] * r[i + 1] - du2[i] * r[i + 2]) / dd[i];
+    for r in ds.iter_mut() {
+        r[n - 1] /= dd[n - 1];
+        r[n - 2] = (r[n - 2] - du[n - 2] * r[n - 1]) / dd[n - 2];
+        for i in (0..n.saturating_sub(2)).rev() {
+            r[i] = (r[i] - du[i] * r[i + 1] - du2[i] * r[i + 2]) / dd[i];
+        }
     }
 }
 

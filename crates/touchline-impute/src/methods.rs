@@ -9,7 +9,7 @@ use touchline_core::{Agent, Imputer, TrackingData};
 
 use crate::cap::{CapScratch, PlausibilityCap, cap_range};
 use crate::error::{ImputeError, Result};
-use crate::interp::{Kind, Workspace, slopes_into};
+use crate::interp::{Kind, Workspace, slopes_into, spline_slopes_multi};
 use crate::policy::{Edges, GapPolicy, LongGaps};
 use crate::report::{AgentReport, ImputeReport};
 
@@ -250,8 +250,6 @@ struct Scratch {
     /// Slopes on a window of knots around one gap (local methods).
     wx: Vec<f64>,
     wy: Vec<f64>,
-    /// The spline's tridiagonal matrix (it depends on the times only).
-    band: [Vec<f64>; 4],
     xy: Vec<[f64; 2]>,
     ws: Workspace,
     cap: CapScratch,
@@ -451,7 +449,12 @@ impl Scratch {
                 if matches!(kind, Kind::NaturalSpline | Kind::NotAKnotSpline) {
                     let (dx, dy) = (&mut self.dx[i], &mut self.dy[i]);
                     let nak = kind == Kind::NotAKnotSpline;
-                    spline_slopes_xy(nak, &self.kt, &self.kx, &self.ky, dx, dy, &mut self.band);
+                    let n = self.kt.len();
+                    dx.clear();
+                    dx.resize(n, 0.0);
+                    dy.clear();
+                    dy.resize(n, 0.0);
+                    spline_slopes_multi(nak, &self.kt, [&self.kx, &self.ky], [dx, dy], &mut self.ws);
                 } else {
                     slopes_into(kind, &self.kt, &self.kx, &mut self.dx[i], &mut self.ws);
                     slopes_into(kind, &self.kt, &self.ky, &mut self.dy[i], &mut self.ws);
@@ -462,95 +465,6 @@ impl Scratch {
         };
         let (dx, dy) = (&self.dx[slot], &self.dy[slot]);
         [dx[j], dx[j + 1], dy[j], dy[j + 1]]
-    }
-}
-
-/// The C2 spline slopes of `x` and `y` at once: `interp`'s tridiagonal
-/// solve (same rows, same partial pivoting, same operations in the same
-/// order, so the same bits), with the matrix, its elimination and the
-/// pivot choices, which depend on the times only, done once for both axes.
-fn spline_slopes_xy(
-    not_a_knot: bool,
-    t: &[f64],
-    x: &[f64],
-    y: &[f64],
-    dx: &mut Vec<f64>,
-    dy: &mut Vec<f64>,
-    band: &mut [Vec<f64>; 4],
-) {
-    let n = t.len();
-    for v in band.iter_mut().chain([&mut *dx, &mut *dy]) {
-        v.clear();
-        v.resize(n, 0.0);
-    }
-    let [dl, dd, du, du2] = band;
-    let (rx, ry) = (dx, dy); // right-hand sides, solved in place
-    let h = |i: usize| t[i + 1] - t[i];
-    let sx = |i: usize| (x[i + 1] - x[i]) / h(i);
-    let sy = |i: usize| (y[i + 1] - y[i]) / h(i);
-    // each secant once (the same bits as recomputing it for both its rows)
-    let (mut px, mut py) = (sx(0), sy(0));
-    for i in 1..n - 1 {
-        let (h0, h1) = (h(i - 1), h(i));
-        let (cx, cy) = (sx(i), sy(i));
-        dl[i - 1] = h1;
-        dd[i] = 2.0 * (h0 + h1);
-        du[i] = h0;
-        rx[i] = 3.0 * (h1 * px + h0 * cx);
-        ry[i] = 3.0 * (h1 * py + h0 * cy);
-        (px, py) = (cx, cy);
-    }
-    if not_a_knot {
-        let (h0, h1) = (h(0), h(1));
-        dd[0] = h1;
-        du[0] = h0 + h1;
-        rx[0] = ((h0 + 2.0 * (h0 + h1)) * h1 * sx(0) + h0 * h0 * sx(1)) / (h0 + h1);
-        ry[0] = ((h0 + 2.0 * (h0 + h1)) * h1 * sy(0) + h0 * h0 * sy(1)) / (h0 + h1);
-        let (ha, hb) = (h(n - 3), h(n - 2));
-        dl[n - 2] = ha + hb;
-        dd[n - 1] = ha;
-        rx[n - 1] = (hb * hb * sx(n - 3) + (2.0 * (ha + hb) + hb) * ha * sx(n - 2)) / (ha + hb);
-        ry[n - 1] = (hb * hb * sy(n - 3) + (2.0 * (ha + hb) + hb) * ha * sy(n - 2)) / (ha + hb);
-    } else {
-        dd[0] = 2.0;
-        du[0] = 1.0;
-        rx[0] = 3.0 * sx(0);
-        ry[0] = 3.0 * sy(0);
-        dl[n - 2] = 1.0;
-        dd[n - 1] = 2.0;
-        rx[n - 1] = 3.0 * sx(n - 2);
-        ry[n - 1] = 3.0 * sy(n - 2);
-    }
-    for i in 0..n - 1 {
-        if dd[i].abs() >= dl[i].abs() {
-            let f = dl[i] / dd[i];
-            dd[i + 1] -= f * du[i];
-            rx[i + 1] -= f * rx[i];
-            ry[i + 1] -= f * ry[i];
-            du2[i] = 0.0;
-        } else {
-            let f = dd[i] / dl[i];
-            dd[i] = dl[i];
-            let tmp = dd[i + 1];
-            dd[i + 1] = du[i] - f * tmp;
-            if i + 2 < n {
-                du2[i] = du[i + 1];
-                du[i + 1] *= -f;
-            }
-            du[i] = tmp;
-            for r in [&mut *rx, &mut *ry] {
-                let rb = r[i + 1];
-                r[i + 1] = r[i] - f * rb;
-                r[i] = rb;
-            }
-        }
-    }
-    for r in [rx, ry] {
-        r[n - 1] /= dd[n - 1];
-        r[n - 2] = (r[n - 2] - du[n - 2] * r[n - 1]) / dd[n - 2];
-        for i in (0..n.saturating_sub(2)).rev() {
-            r[i] = (r[i] - du[i] * r[i + 1] - du2[i] * r[i + 2]) / dd[i];
-        }
     }
 }
 
