@@ -1,11 +1,13 @@
 //! The plausibility cap: impossible fills are capped, observed entries are
 //! untouched, no cap changes nothing, counts on a hand-made case.
 
+mod common;
+use common::cumulative;
+
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
-use touchline_impute::masks::blank_unobserved;
 use touchline_impute::{GapPolicy, ImputeError, InterpImputer, InterpParams, PlausibilityCap};
 
 fn data(t: &[f64], xs: &[f64], mask: &[bool], team: Team) -> TrackingData {
@@ -144,21 +146,10 @@ fn random_data() -> impl Strategy<Value = TrackingData> {
             prop::collection::vec(-60.0f64..60.0, nf * na * 2),
         )
             .prop_map(move |(steps, m, v)| {
-                let mut acc = 0.0;
-                let t: Vec<f64> = steps
-                    .iter()
-                    .map(|s| {
-                        acc += s;
-                        acc
-                    })
-                    .collect();
-                let mask = Array2::from_shape_vec((nf, na), m).unwrap();
-                let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                blank_unobserved(&mut p, &mask);
                 let agents = (0..na)
                     .map(|i| if i == 0 { Agent::ball() } else { Agent::new(format!("p{i}"), Team::Away) })
                     .collect();
-                TrackingData::new(p, mask, t, agents).unwrap()
+                common::random_data(cumulative(0.0, &steps), m, v, agents)
             })
     })
 }

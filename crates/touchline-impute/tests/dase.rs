@@ -4,11 +4,14 @@
 
 #![allow(clippy::needless_range_loop)]
 
+mod common;
+use common::{cumulative, random_data};
+
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
-use touchline_impute::masks::{blank_unobserved, hide_gaps};
+use touchline_impute::masks::hide_gaps;
 use touchline_impute::{
     Accumulation, CubicSpline, Dase, DaseParams, DaseWeights, Edges, FitParams, GapPolicy, ImputeError,
     KalmanParams, KalmanSmoother, KnnParams, KnnRegression, Linear, Pchip, Predictor, PvaPredictor,
@@ -260,20 +263,10 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
             prop::collection::vec(-50.0f64..50.0, nf * na * 2),
         )
             .prop_map(move |(steps, m, v)| {
-                let t: Vec<f64> = steps
-                    .iter()
-                    .scan(0.0, |acc, s| {
-                        *acc += s;
-                        Some(*acc)
-                    })
-                    .collect();
-                let mask = Array2::from_shape_vec((nf, na), m).unwrap();
-                let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                blank_unobserved(&mut p, &mask);
                 let agents = (0..na)
                     .map(|i| if i == 0 { Agent::ball() } else { Agent::new(format!("p{i}"), Team::Home) })
                     .collect();
-                TrackingData::new(p, mask, t, agents).unwrap()
+                random_data(cumulative(0.0, &steps), m, v, agents)
             })
     })
 }

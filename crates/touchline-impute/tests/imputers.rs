@@ -1,37 +1,17 @@
 //! The imputers on TrackingData: the observed contract, exactness, the gap
 //! policy and the report.
 
-use ndarray::{Array2, Array3};
+mod common;
+use common::{agents, cumulative, make, random_data, split_periods};
+
+use ndarray::Array2;
 use proptest::prelude::*;
-use touchline_core::{Agent, Imputer, Period, Team, TrackingData, verify_observed_unchanged};
+use touchline_core::{Agent, Imputer, Period, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
-use touchline_impute::masks::blank_unobserved;
 use touchline_impute::{
     Akima, CubicSpline, Edges, GapPolicy, ImputeError, ImputeReport, InterpImputer, InterpParams, Linear,
     LongGaps, Makima, Pchip, SplineBoundary, Steffen,
 };
-
-fn agents(n: usize) -> Vec<Agent> {
-    (0..n)
-        .map(|i| if i + 1 == n && n > 1 { Agent::ball() } else { Agent::new(format!("p{i}"), Team::Home) })
-        .collect()
-}
-
-/// Data from a true trajectory `f(agent, t) -> (x, y)` and a mask; unobserved entries NaN.
-fn make(t: &[f64], mask: &Array2<bool>, f: impl Fn(usize, f64) -> (f64, f64)) -> TrackingData {
-    let (nf, na) = mask.dim();
-    let mut p = Array3::from_elem((nf, na, 2), f64::NAN);
-    for fr in 0..nf {
-        for a in 0..na {
-            if mask[[fr, a]] {
-                let (x, y) = f(a, t[fr]);
-                p[[fr, a, 0]] = x;
-                p[[fr, a, 1]] = y;
-            }
-        }
-    }
-    TrackingData::new(p, mask.clone(), t.to_vec(), agents(na)).unwrap()
-}
 
 fn all_methods(params: InterpParams) -> Vec<InterpImputer> {
     Kind::ALL.iter().map(|&k| InterpImputer::new(k, params).unwrap()).collect()
@@ -62,22 +42,8 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
             0..nf,
         )
             .prop_map(move |(steps, m, v, split)| {
-                let mut t = Vec::with_capacity(nf);
-                let mut acc = 0.0;
-                for s in steps {
-                    acc += s;
-                    t.push(acc);
-                }
-                let mask = Array2::from_shape_vec((nf, na), m).unwrap();
-                let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                blank_unobserved(&mut p, &mask);
-                let d = TrackingData::new(p, mask, t, agents(na)).unwrap();
-                if split > 0 && split + 1 < nf {
-                    // a gap of frames outside any period between the two periods
-                    d.with_periods(vec![Period::new(1, 0..split), Period::new(2, split + 1..nf)]).unwrap()
-                } else {
-                    d
-                }
+                // a frame outside any period between the two periods, when `split` allows
+                split_periods(random_data(cumulative(0.0, &steps), m, v, agents(na)), split)
             })
     })
 }
@@ -151,7 +117,7 @@ proptest! {
         x0 in -50.0f64..50.0, vx in -12.0f64..12.0, y0 in -30.0f64..30.0, vy in -12.0f64..12.0,
     ) {
         let nf = steps.len();
-        let t: Vec<f64> = steps.iter().scan(0.0, |acc, s| { *acc += s; Some(*acc) }).collect();
+        let t = cumulative(0.0, &steps);
         let mut mask = Array2::from_elem((nf, 1), false);
         for f in 0..nf { mask[[f, 0]] = keep[f]; }
         mask[[0, 0]] = true;
@@ -177,7 +143,7 @@ proptest! {
         c in prop::array::uniform4(-2.0f64..2.0),
     ) {
         let nf = steps.len();
-        let t: Vec<f64> = steps.iter().scan(0.0, |acc, s| { *acc += s; Some(*acc) }).collect();
+        let t = cumulative(0.0, &steps);
         let mut mask = Array2::from_elem((nf, 1), false);
         for f in 0..nf { mask[[f, 0]] = keep[f]; }
         for f in [0, 1, nf / 2, nf - 2, nf - 1] { mask[[f, 0]] = true; }

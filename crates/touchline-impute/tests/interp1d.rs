@@ -1,20 +1,15 @@
 //! The 1-D layer: exactness, shape preservation, bad input.
 
+mod common;
+use common::cumulative;
+
 use proptest::prelude::*;
 use touchline_impute::ImputeError;
 use touchline_impute::interp::{Interp1d, Kind, interpolate, validate_knots};
 
 /// Strictly increasing, uneven knot times: steps in [0.05, 1].
 fn times(n: std::ops::Range<usize>) -> impl Strategy<Value = Vec<f64>> {
-    (prop::collection::vec(0.05f64..1.0, n), -5.0f64..5.0).prop_map(|(steps, t0)| {
-        let mut t = Vec::with_capacity(steps.len());
-        let mut acc = t0;
-        for s in steps {
-            acc += s;
-            t.push(acc);
-        }
-        t
-    })
+    (prop::collection::vec(0.05f64..1.0, n), -5.0f64..5.0).prop_map(|(steps, t0)| cumulative(t0, &steps))
 }
 
 /// Dense queries over the knot range (not only on knots).

@@ -2,11 +2,13 @@
 //! contract, idempotence, edges, few observations, periods, bad params, and
 //! an (ignored) RMSE measurement on a synthetic match.
 
+mod common;
+use common::{agents, cumulative, make, random_data, split_periods};
+
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Period, SplitMix64, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::interp::Kind;
-use touchline_impute::masks::blank_unobserved;
 use touchline_impute::{
     Edges, GapPolicy, ImputeError, InterpImputer, InterpParams, KalmanParams, KalmanSmoother, LongGaps,
     MotionModel, PlausibilityCap,
@@ -104,28 +106,6 @@ fn measure_rmse() {
             }
         }
     }
-}
-
-fn agents(n: usize) -> Vec<Agent> {
-    (0..n)
-        .map(|i| if i + 1 == n && n > 1 { Agent::ball() } else { Agent::new(format!("p{i}"), Team::Home) })
-        .collect()
-}
-
-/// Data from `f(agent, t) -> (x, y)` over a mask; unobserved entries NaN.
-fn make(t: &[f64], mask: &Array2<bool>, f: impl Fn(usize, f64) -> (f64, f64)) -> TrackingData {
-    let (nf, na) = mask.dim();
-    let mut p = Array3::from_elem((nf, na, 2), f64::NAN);
-    for fr in 0..nf {
-        for a in 0..na {
-            if mask[[fr, a]] {
-                let (x, y) = f(a, t[fr]);
-                p[[fr, a, 0]] = x;
-                p[[fr, a, 1]] = y;
-            }
-        }
-    }
-    TrackingData::new(p, mask.clone(), t.to_vec(), agents(na)).unwrap()
 }
 
 fn ks(model: MotionModel, q: f64, r: f64, policy: GapPolicy) -> KalmanSmoother {
@@ -305,23 +285,7 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
             0..nf,
         )
             .prop_map(move |(steps, m, v, split)| {
-                let mut acc = 0.0;
-                let t: Vec<f64> = steps
-                    .iter()
-                    .map(|s| {
-                        acc += s;
-                        acc
-                    })
-                    .collect();
-                let mask = Array2::from_shape_vec((nf, na), m).unwrap();
-                let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                blank_unobserved(&mut p, &mask);
-                let d = TrackingData::new(p, mask, t, agents(na)).unwrap();
-                if split > 0 && split + 1 < nf {
-                    d.with_periods(vec![Period::new(1, 0..split), Period::new(2, split + 1..nf)]).unwrap()
-                } else {
-                    d
-                }
+                split_periods(random_data(cumulative(0.0, &steps), m, v, agents(na)), split)
             })
     })
 }

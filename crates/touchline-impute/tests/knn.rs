@@ -1,10 +1,13 @@
 //! KnnRegression: the observed contract, idempotence, determinism, exactness
 //! with k = 1, bad input, and PE against Linear on synthetic and TRACAB data.
 
+mod common;
+use common::{cumulative, random_data};
+
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
-use touchline_impute::masks::{blank_unobserved, hide_gaps};
+use touchline_impute::masks::hide_gaps;
 use touchline_impute::{
     Edges, GapPolicy, ImputeError, KnnFeatures, KnnParams, KnnRegression, KnnTarget, Linear, LongGaps, Pool,
     Weighting,
@@ -246,16 +249,6 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
             prop::collection::vec(0usize..3, na),
         )
             .prop_map(move |(steps, m, v, roles)| {
-                let t: Vec<f64> = steps
-                    .iter()
-                    .scan(0.0, |acc, s| {
-                        *acc += s;
-                        Some(*acc)
-                    })
-                    .collect();
-                let mask = Array2::from_shape_vec((nf, na), m).unwrap();
-                let mut p = Array3::from_shape_vec((nf, na, 2), v).unwrap();
-                blank_unobserved(&mut p, &mask);
                 let agents = (0..na)
                     .map(|i| {
                         if i == 0 {
@@ -265,7 +258,7 @@ fn data_strategy() -> impl Strategy<Value = TrackingData> {
                         }
                     })
                     .collect();
-                TrackingData::new(p, mask, t, agents).unwrap()
+                random_data(cumulative(0.0, &steps), m, v, agents)
             })
     })
 }
