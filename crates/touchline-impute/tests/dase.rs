@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use common::{cumulative, random_data};
+use common::{cumulative, random_data, synthetic, tracab};
 
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
@@ -17,20 +17,6 @@ use touchline_impute::{
     KalmanParams, KalmanSmoother, KnnParams, KnnRegression, Linear, Pchip, Predictor, PvaPredictor,
     SplinePva,
 };
-use touchline_io::synthetic::SyntheticMatch;
-
-const TRACAB: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
-
-fn synthetic(seconds: f64) -> TrackingData {
-    SyntheticMatch { seconds, ..Default::default() }.generate().unwrap()
-}
-
-fn tracab() -> TrackingData {
-    let p = std::path::Path::new(TRACAB);
-    assert!(p.exists(), "missing test data file {TRACAB}");
-    touchline_io::open(p, None).unwrap_or_else(|e| panic!("cannot load {TRACAB}: {e}"))
-}
 
 fn quick() -> DaseParams {
     DaseParams { fit: FitParams { steps: 60, ..FitParams::default() }, ..DaseParams::default() }

@@ -2,7 +2,7 @@
 //! with k = 1, bad input, and PE against Linear on synthetic and TRACAB data.
 
 mod common;
-use common::{cumulative, random_data};
+use common::{cumulative, random_data, synthetic, tracab};
 
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
@@ -12,10 +12,6 @@ use touchline_impute::{
     Edges, GapPolicy, ImputeError, KnnFeatures, KnnParams, KnnRegression, KnnTarget, Linear, LongGaps, Pool,
     Weighting,
 };
-use touchline_io::synthetic::SyntheticMatch;
-
-const TRACAB: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
 
 /// Mean Euclidean error over the hidden entries filled by both; (PE a, PE b, count).
 fn pe2(
@@ -36,16 +32,6 @@ fn pe2(
         }
     }
     (ea / n as f64, eb / n as f64, n)
-}
-
-fn synthetic(seconds: f64) -> TrackingData {
-    SyntheticMatch { seconds, ..Default::default() }.generate().unwrap()
-}
-
-fn tracab() -> TrackingData {
-    let p = std::path::Path::new(TRACAB);
-    assert!(p.exists(), "missing test data file {TRACAB}");
-    touchline_io::open(p, None).unwrap_or_else(|e| panic!("cannot load {TRACAB}: {e}"))
 }
 
 #[test]

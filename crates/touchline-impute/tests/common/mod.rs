@@ -59,3 +59,19 @@ pub fn split_periods(d: TrackingData, split: usize) -> TrackingData {
         d
     }
 }
+
+/// The real 9000-frame TRACAB stretch in ../shared.
+pub const TRACAB: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
+
+/// A synthetic match of `seconds` (seed 7, 25 Hz).
+pub fn synthetic(seconds: f64) -> TrackingData {
+    touchline_io::synthetic::SyntheticMatch { seconds, ..Default::default() }.generate().unwrap()
+}
+
+/// The TRACAB stretch; fails naming the path when ../shared is missing.
+pub fn tracab() -> TrackingData {
+    let p = std::path::Path::new(TRACAB);
+    assert!(p.exists(), "missing test data file {TRACAB}");
+    touchline_io::open(p, None).unwrap_or_else(|e| panic!("cannot load {TRACAB}: {e}"))
+}
