@@ -134,8 +134,10 @@
 use serde::{Deserialize, Serialize};
 use touchline_core::{Imputer, SplitMix64, TrackingData};
 
+use crate::cap::PlausibilityCap;
 use crate::error::{ImputeError, Result};
 use crate::interp::{Kind, Workspace, slopes_into};
+use crate::kalman::KalmanParams;
 use crate::knn::{KnnParams, KnnRegression};
 use crate::methods::{InterpImputer, InterpParams};
 use crate::policy::{Edges, GapPolicy, LongGaps};
@@ -392,6 +394,31 @@ impl PvaPredictor for ContextPva {
     }
 }
 
+/// Predictor from the [`KalmanSmoother`](crate::KalmanSmoother)'s
+/// Rauch-Tung-Striebel means: position, velocity and (constant-acceleration
+/// model) acceleration of the agent's own track, per period, between its
+/// first and last observation. Positions at observed frames are the
+/// observations. Only `model`, `q` and `r` of the parameters are used.
+///
+/// Unlike [`SplinePva`], the derivatives come from a motion model with
+/// process noise, so DAP-F and DAP-B start from velocities that are not
+/// tied to the interpolant through the same knots.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KalmanPva {
+    /// The smoother's parameters (its policy and cap are ignored).
+    pub params: KalmanParams,
+}
+
+impl PvaPredictor for KalmanPva {
+    fn name(&self) -> String {
+        format!("kalman:{}", self.params.model.name())
+    }
+
+    fn predict(&self, data: &TrackingData) -> Result<Pva> {
+        crate::kalman::smoothed_pva(&self.params, data)
+    }
+}
+
 /// Which base predictor DASE uses.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
@@ -410,6 +437,11 @@ pub enum Predictor {
         #[serde(default)]
         derivatives: Option<Kind>,
     },
+    /// [`KalmanPva`] with these smoother parameters (policy and cap ignored).
+    Kalman {
+        /// The smoother's parameters.
+        params: KalmanParams,
+    },
 }
 
 impl Default for Predictor {
@@ -423,7 +455,7 @@ impl Predictor {
     fn base_kind(&self) -> Kind {
         match self {
             Predictor::Spline { kind } => *kind,
-            Predictor::Context { .. } => Kind::Linear,
+            Predictor::Context { .. } | Predictor::Kalman { .. } => Kind::Linear,
         }
     }
 
@@ -436,6 +468,10 @@ impl Predictor {
             Predictor::Context { knn, derivatives } => {
                 let pol = GapPolicy { edges: Edges::Leave, long_gaps: LongGaps::Leave, ..*policy };
                 let p = ContextPva { knn: KnnParams { policy: pol, ..*knn }, derivatives: *derivatives };
+                Ok((p.name(), p.predict(data)?))
+            }
+            Predictor::Kalman { params } => {
+                let p = KalmanPva { params: *params };
                 Ok((p.name(), p.predict(data)?))
             }
         }
@@ -508,6 +544,10 @@ pub struct DaseParams {
     pub accumulation: Accumulation,
     /// How the blend is learned.
     pub fit: FitParams,
+    /// Optional speed/acceleration cap, applied to the filled entries after
+    /// blending (not during the fit).
+    #[serde(default)]
+    pub cap: Option<PlausibilityCap>,
 }
 
 impl DaseParams {
@@ -521,8 +561,13 @@ impl DaseParams {
     /// ```
     pub fn validate(&self) -> Result<()> {
         self.policy.validate()?;
-        if let Predictor::Context { knn, .. } = &self.predictor {
-            knn.validate()?;
+        match &self.predictor {
+            Predictor::Context { knn, .. } => knn.validate()?,
+            Predictor::Kalman { params } => params.validate()?,
+            Predictor::Spline { .. } => {}
+        }
+        if let Some(c) = &self.cap {
+            c.validate()?;
         }
         let f = &self.fit;
         if f.steps == 0 || f.steps > 100_000 {
@@ -931,6 +976,12 @@ fn run(params: &DaseParams, weights: DaseWeights, data: &TrackingData) -> Result
         let n = blend_n as f64;
         [blend_sum[0] / n, blend_sum[1] / n, blend_sum[2] / n]
     };
+    if let Some(cap) = &params.cap {
+        for (r, n) in report.agents.iter_mut().zip(cap.apply(&mut out)?) {
+            r.capped += n;
+        }
+        report.cap = Some(*cap);
+    }
     Ok((out, DaseReport { report, weights, mean_blend }))
 }
 

@@ -70,6 +70,7 @@ use serde::{Deserialize, Serialize};
 use touchline_core::{Imputer, TrackingData};
 
 use crate::cap::{CapScratch, PlausibilityCap, cap_range};
+use crate::dase::Pva;
 use crate::error::{ImputeError, Result};
 use crate::interp::{Kind, Workspace, eval_interval, slopes_into};
 use crate::policy::{Edges, GapPolicy, LongGaps};
@@ -388,8 +389,47 @@ fn run<const N: usize>(params: &KalmanParams, data: &TrackingData) -> Result<(Tr
         fallback: params.policy.fallback.map(|k| k.name().to_string()),
         policy: params.policy,
         agents,
+        cap: params.cap,
     };
     Ok((out, report))
+}
+
+/// The smoother's mean position, velocity and acceleration at every frame
+/// between each agent's first and last observation of each period (the
+/// constant-velocity model reports zero acceleration). At observed frames
+/// the position is the observation itself; elsewhere, and outside those
+/// spans, see [`Pva`].
+pub(crate) fn smoothed_pva(params: &KalmanParams, data: &TrackingData) -> Result<Pva> {
+    params.validate()?;
+    match params.model {
+        MotionModel::ConstantVelocity => pva_run::<2>(params, data),
+        MotionModel::ConstantAcceleration => pva_run::<3>(params, data),
+    }
+}
+
+fn pva_run<const N: usize>(params: &KalmanParams, data: &TrackingData) -> Result<Pva> {
+    let (pos, obs, _) = data.arrays();
+    let t = data.timestamps_slice();
+    let (nf, na) = (data.n_frames(), data.n_agents());
+    let ctx = Ctx { params, t, pos, obs };
+    let mut out = Pva::nan(na, nf);
+    let mut s = Scratch::<N>::default();
+    for a in 0..na {
+        for p in data.periods() {
+            let mut seen = p.frames().filter(|&f| obs[[f, a]]);
+            let Some(k0) = seen.next() else { continue };
+            let k1 = seen.last().unwrap_or(k0);
+            smooth::<N>(&ctx, a, k0, k1, &mut s);
+            for f in k0..=k1 {
+                let i = a * nf + f;
+                let (mx, my) = (s.mx[f - k0], s.my[f - k0]);
+                out.pos[i] = if obs[[f, a]] { [pos[[f, a, 0]], pos[[f, a, 1]]] } else { [mx[0], my[0]] };
+                out.vel[i] = [mx[1], my[1]];
+                out.acc[i] = if N > 2 { [mx[N - 1], my[N - 1]] } else { [0.0, 0.0] };
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[inline]

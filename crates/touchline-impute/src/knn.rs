@@ -91,6 +91,7 @@ use kiddo::{ImmutableKdTree, SquaredEuclidean};
 use serde::{Deserialize, Serialize};
 use touchline_core::{Imputer, Team, TrackingData};
 
+use crate::cap::PlausibilityCap;
 use crate::error::{ImputeError, Result};
 use crate::interp::Kind;
 use crate::methods::{InterpImputer, InterpParams};
@@ -220,6 +221,9 @@ pub struct KnnParams {
     pub features: KnnFeatures,
     /// How many distinct gap lengths the training rows simulate (>= 1).
     pub train_lengths: usize,
+    /// Optional speed/acceleration cap, applied to the filled entries.
+    #[serde(default)]
+    pub cap: Option<PlausibilityCap>,
 }
 
 impl Default for KnnParams {
@@ -232,6 +236,7 @@ impl Default for KnnParams {
             pool: Pool::Agent,
             features: KnnFeatures::default(),
             train_lengths: 4,
+            cap: None,
         }
     }
 }
@@ -279,6 +284,9 @@ impl KnnParams {
         }
         if self.train_lengths == 0 {
             return Err(invalid("train_lengths", "must be at least 1".into()));
+        }
+        if let Some(c) = &self.cap {
+            c.validate()?;
         }
         Ok(())
     }
@@ -715,6 +723,12 @@ fn run(params: &KnnParams, data: &TrackingData) -> Result<(TrackingData, ImputeR
     }
     for a in 0..na {
         out.fill_unobserved_xy(a, &ox[a * nf..(a + 1) * nf], &oy[a * nf..(a + 1) * nf])?;
+    }
+    if let Some(cap) = &params.cap {
+        for (r, n) in report.agents.iter_mut().zip(cap.apply(&mut out)?) {
+            r.capped += n;
+        }
+        report.cap = Some(*cap);
     }
     Ok((out, report))
 }

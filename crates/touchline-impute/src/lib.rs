@@ -64,8 +64,8 @@ mod report;
 
 pub use cap::PlausibilityCap;
 pub use dase::{
-    Accumulation, ContextPva, Dase, DaseParams, DaseReport, DaseWeights, FitParams, Predictor, Pva,
-    PvaPredictor, SplinePva,
+    Accumulation, ContextPva, Dase, DaseParams, DaseReport, DaseWeights, FitParams, KalmanPva, Predictor,
+    Pva, PvaPredictor, SplinePva,
 };
 pub use error::{ImputeError, Result};
 pub use kalman::{KalmanParams, KalmanSmoother, MotionModel};

@@ -379,6 +379,7 @@ fn run(kind: Kind, params: &InterpParams, data: &TrackingData) -> Result<(Tracki
         fallback: params.policy.fallback.map(|k| k.name().to_string()),
         policy: params.policy,
         agents,
+        cap: params.cap,
     };
     Ok((out, report))
 }
@@ -683,6 +684,7 @@ mod reference {
             fallback: params.policy.fallback.map(|k| k.name().to_string()),
             policy: params.policy,
             agents,
+            cap: params.cap,
         };
         Ok((out, report))
     }

@@ -360,6 +360,7 @@ impl OnlineImputer {
             fallback: Some(Kind::Linear.name().to_string()),
             policy: self.params.gap_policy(),
             agents: self.agents.iter().map(|a| a.report.clone()).collect(),
+            cap: None,
         }
     }
 

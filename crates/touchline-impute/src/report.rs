@@ -88,6 +88,10 @@ pub struct ImputeReport {
     pub policy: GapPolicy,
     /// One entry per agent, in agent order.
     pub agents: Vec<AgentReport>,
+    /// The plausibility cap applied to the filled entries, if any (its
+    /// per-agent effect is [`AgentReport::capped`]).
+    #[serde(default)]
+    pub cap: Option<crate::PlausibilityCap>,
 }
 
 impl ImputeReport {

@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod common;
-use common::{cumulative, random_data, synthetic, tracab};
+use common::{cumulative, max_permuted_diff, permute_agents, random_data, synthetic, tracab};
 
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
@@ -14,8 +14,8 @@ use touchline_impute::interp::Kind;
 use touchline_impute::masks::hide_gaps;
 use touchline_impute::{
     Accumulation, CubicSpline, Dase, DaseParams, DaseWeights, Edges, FitParams, GapPolicy, ImputeError,
-    KalmanParams, KalmanSmoother, KnnParams, KnnRegression, Linear, Pchip, Predictor, PvaPredictor,
-    SplinePva,
+    KalmanParams, KalmanPva, KalmanSmoother, KnnParams, KnnRegression, Linear, MotionModel, Pchip,
+    PlausibilityCap, Predictor, PvaPredictor, SplinePva,
 };
 
 fn quick() -> DaseParams {
@@ -59,6 +59,102 @@ fn twice_equals_once_with_fixed_weights_and_fit_is_deterministic() {
         let once = dase.impute(&data).unwrap();
         assert_eq!(dase.impute(&once).unwrap(), once);
     }
+}
+
+/// With the same weights, permuting the agents permutes the output. (The
+/// fit itself draws its simulated gaps agent by agent, so weights fitted on
+/// a permuted dataset may differ slightly: that is why the weights are fixed.)
+#[test]
+fn permuting_agents_permutes_the_output_with_fixed_weights() {
+    let truth = synthetic(20.0);
+    let (data, _) = hide_gaps(&truth, 5, 20, 0.1);
+    let perm: Vec<usize> = (0..data.n_agents()).rev().collect();
+    let permuted = permute_agents(&data, &perm);
+    for predictor in [
+        Predictor::default(),
+        Predictor::Kalman { params: KalmanParams::default() },
+        Predictor::Context { knn: KnnParams::default(), derivatives: Some(Kind::NotAKnotSpline) },
+    ] {
+        let p = DaseParams { predictor, ..quick() };
+        let dase = Dase::with_weights(Dase::fit(&data, &p).unwrap(), p).unwrap();
+        let (a, b) = (dase.impute(&data).unwrap(), dase.impute(&permuted).unwrap());
+        let worst = max_permuted_diff(&a, &b, &perm);
+        assert!(worst < 1e-9, "{predictor:?}: permuted output differs by {worst} m");
+    }
+}
+
+/// The Kalman predictor: its positions are the smoother's, its velocity is
+/// the speed of uniform motion, and DASE on it fills every hidden entry.
+#[test]
+fn kalman_predictor() {
+    let n = 60;
+    let t = cumulative(0.0, &vec![0.04; n]);
+    let mut pos = Array3::<f64>::from_elem((n, 1, 2), f64::NAN);
+    let mut seen = Array2::from_elem((n, 1), false);
+    for i in (0..20).chain(40..n) {
+        pos[[i, 0, 0]] = 3.0 * t[i] - 10.0;
+        pos[[i, 0, 1]] = -2.0 * t[i];
+        seen[[i, 0]] = true;
+    }
+    let d = TrackingData::new(pos, seen, t.clone(), vec![Agent::new("p", Team::Home)]).unwrap();
+    for model in [MotionModel::ConstantVelocity, MotionModel::ConstantAcceleration] {
+        let kp = KalmanParams { model, ..KalmanParams::default() };
+        let pva = KalmanPva { params: kp }.predict(&d).unwrap();
+        assert_eq!(KalmanPva { params: kp }.name(), format!("kalman:{}", model.name()));
+        let smoothed = KalmanSmoother::new(kp).unwrap().impute(&d).unwrap();
+        for f in 0..n {
+            let p = pva.pos[f];
+            if f < 20 || f >= 40 {
+                assert_eq!(p, [d.positions()[[f, 0, 0]], d.positions()[[f, 0, 1]]], "observed frame {f}");
+            } else {
+                assert_eq!(
+                    p,
+                    [smoothed.positions()[[f, 0, 0]], smoothed.positions()[[f, 0, 1]]],
+                    "frame {f}"
+                );
+            }
+            assert!(
+                (pva.vel[f][0] - 3.0).abs() < 1e-3 && (pva.vel[f][1] + 2.0).abs() < 1e-3,
+                "{model:?} f{f}"
+            );
+            assert!(pva.acc[f][0].abs() < 1e-3 && pva.acc[f][1].abs() < 1e-3, "{model:?} f{f}");
+        }
+    }
+    // on a match: every hidden entry filled, observed ones untouched
+    let truth = synthetic(20.0);
+    let (data, hidden) = hide_gaps(&truth, 8, 20, 0.1);
+    let p = DaseParams { predictor: Predictor::Kalman { params: KalmanParams::default() }, ..quick() };
+    let (out, rep) = Dase::new(p).unwrap().impute_with_report(&data).unwrap();
+    verify_observed_unchanged(&data, &out).unwrap();
+    assert_eq!(rep.report.interpolant, "kalman:constant_velocity");
+    for &(f, a) in &hidden {
+        assert!(out.positions()[[f, a, 0]].is_finite(), "hidden ({f}, {a}) not filled");
+    }
+}
+
+/// A cap in the params acts on the output, is counted, and is reported; a
+/// tight cap changes something, the default one changes nothing on a
+/// plausible synthetic match.
+#[test]
+fn cap_in_params_is_applied_and_reported() {
+    let truth = synthetic(20.0);
+    let (data, _) = hide_gaps(&truth, 3, 25, 0.1);
+    let w = Dase::fit(&data, &quick()).unwrap();
+    let tight = PlausibilityCap { max_speed_player: 1.0, ..PlausibilityCap::default() };
+    let capped = Dase::with_weights(w.clone(), DaseParams { cap: Some(tight), ..quick() }).unwrap();
+    let (out, rep) = capped.impute_with_report(&data).unwrap();
+    verify_observed_unchanged(&data, &out).unwrap();
+    assert_eq!(rep.report.cap, Some(tight));
+    assert!(rep.report.totals().capped > 0);
+    let plain = Dase::with_weights(w, quick()).unwrap().impute_with_report(&data).unwrap().1;
+    assert_eq!(plain.report.cap, None);
+    assert_eq!(plain.report.totals().capped, 0);
+    let bad = PlausibilityCap { max_speed_player: -1.0, ..PlausibilityCap::default() };
+    assert!(DaseParams { cap: Some(bad), ..quick() }.validate().is_err());
+    let bad_kalman = KalmanParams { q: f64::NAN, ..KalmanParams::default() };
+    assert!(
+        DaseParams { predictor: Predictor::Kalman { params: bad_kalman }, ..quick() }.validate().is_err()
+    );
 }
 
 #[test]
@@ -280,6 +376,7 @@ proptest! {
             predictor,
             accumulation: if midas { Accumulation::Midas } else { Accumulation::Physics },
             fit: FitParams { steps: 20, ..FitParams::default() },
+            cap: None,
         };
         let w = Dase::fit(&d, &p).unwrap();
         let dase = Dase::with_weights(w, p).unwrap();
@@ -336,6 +433,17 @@ fn pe_table(name: &str, truth: &TrackingData) {
     for (pname, predictor) in [
         ("spline:pchip", Predictor::Spline { kind: Kind::Pchip }),
         ("spline:not_a_knot", Predictor::Spline { kind: Kind::NotAKnotSpline }),
+        ("kalman:cv", Predictor::Kalman { params: KalmanParams::default() }),
+        (
+            "kalman:ca",
+            Predictor::Kalman {
+                params: KalmanParams {
+                    model: MotionModel::ConstantAcceleration,
+                    q: 50.0,
+                    ..KalmanParams::default()
+                },
+            },
+        ),
         ("context:knn", Predictor::Context { knn: KnnParams::default(), derivatives: None }),
         (
             "context:knn+d:not_a_knot",

@@ -2,15 +2,15 @@
 //! with k = 1, bad input, and PE against Linear on synthetic and TRACAB data.
 
 mod common;
-use common::{cumulative, random_data, synthetic, tracab};
+use common::{cumulative, max_permuted_diff, permute_agents, random_data, synthetic, tracab};
 
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Imputer, Team, TrackingData, verify_observed_unchanged};
 use touchline_impute::masks::hide_gaps;
 use touchline_impute::{
-    Edges, GapPolicy, ImputeError, KnnFeatures, KnnParams, KnnRegression, KnnTarget, Linear, LongGaps, Pool,
-    Weighting,
+    Edges, GapPolicy, ImputeError, KnnFeatures, KnnParams, KnnRegression, KnnTarget, Linear, LongGaps,
+    PlausibilityCap, Pool, Weighting,
 };
 
 /// Mean Euclidean error over the hidden entries filled by both; (PE a, PE b, count).
@@ -324,4 +324,41 @@ fn pe_vs_linear_tracab() {
     let t = pe_table("tracab", &truth, 42);
     let (lin, knn) = (t[0].1, t[1].1);
     assert!(knn < lin, "tracab: knn {knn} vs linear {lin}");
+}
+
+/// Permuting the agents permutes the output. With `Pool::Agent` each agent
+/// trains on its own rows: equal up to rounding (team centroids are sums
+/// taken in agent order). With `Pool::TeamRole` the pooled rows are stacked
+/// in agent order, and rows at exactly equal feature distance (gap lengths
+/// and offsets are whole frames, so ties happen) are picked in that order:
+/// the output may move by millimetres, not more.
+#[test]
+fn permuting_agents_permutes_the_output() {
+    let truth = synthetic(20.0);
+    let (data, _) = hide_gaps(&truth, 4, 20, 0.1);
+    let perm: Vec<usize> = (0..data.n_agents()).rev().collect();
+    let permuted = permute_agents(&data, &perm);
+    for (pool, tol) in [(Pool::Agent, 1e-6), (Pool::TeamRole, 0.05)] {
+        let knn = KnnRegression::new(KnnParams { pool, ..KnnParams::default() }).unwrap();
+        let (a, b) = (knn.impute(&data).unwrap(), knn.impute(&permuted).unwrap());
+        let worst = max_permuted_diff(&a, &b, &perm);
+        assert!(worst < tol, "{pool:?}: permuted output differs by {worst} m");
+    }
+}
+
+/// A cap in the params acts on the output and is reported.
+#[test]
+fn cap_in_params_is_applied_and_reported() {
+    let truth = synthetic(20.0);
+    let (data, _) = hide_gaps(&truth, 6, 25, 0.1);
+    let tight = PlausibilityCap { max_speed_player: 1.0, ..PlausibilityCap::default() };
+    let knn = KnnRegression::new(KnnParams { cap: Some(tight), ..KnnParams::default() }).unwrap();
+    let (out, rep) = knn.impute_with_report(&data).unwrap();
+    verify_observed_unchanged(&data, &out).unwrap();
+    assert_eq!(rep.cap, Some(tight));
+    assert!(rep.totals().capped > 0);
+    let (_, plain) = KnnRegression::new(KnnParams::default()).unwrap().impute_with_report(&data).unwrap();
+    assert_eq!((plain.cap, plain.totals().capped), (None, 0));
+    let bad = PlausibilityCap { max_speed_ball: f64::INFINITY, ..PlausibilityCap::default() };
+    assert!(KnnRegression::new(KnnParams { cap: Some(bad), ..KnnParams::default() }).is_err());
 }

@@ -75,3 +75,40 @@ pub fn tracab() -> TrackingData {
     assert!(p.exists(), "missing test data file {TRACAB}");
     touchline_io::open(p, None).unwrap_or_else(|e| panic!("cannot load {TRACAB}: {e}"))
 }
+
+/// `d` with its agents reordered: agent `new` of the result is agent
+/// `perm[new]` of `d` (positions, mask and agent records).
+#[allow(dead_code)]
+pub fn permute_agents(d: &TrackingData, perm: &[usize]) -> TrackingData {
+    let (nf, na) = (d.n_frames(), perm.len());
+    let mut p = Array3::<f64>::from_elem((nf, na, 2), f64::NAN);
+    let mut o = Array2::from_elem((nf, na), false);
+    for (new, &old) in perm.iter().enumerate() {
+        for f in 0..nf {
+            p[[f, new, 0]] = d.positions()[[f, old, 0]];
+            p[[f, new, 1]] = d.positions()[[f, old, 1]];
+            o[[f, new]] = d.observed()[[f, old]];
+        }
+    }
+    let agents: Vec<Agent> = perm.iter().map(|&a| d.agents()[a].clone()).collect();
+    TrackingData::new(p, o, d.timestamps().to_vec(), agents).expect("a permutation of valid data is valid")
+}
+
+/// Largest |a - b| between agent `perm[new]` of `a` and agent `new` of `b`;
+/// panics naming the entry when one is `NaN` and the other is not.
+#[allow(dead_code)]
+pub fn max_permuted_diff(a: &TrackingData, b: &TrackingData, perm: &[usize]) -> f64 {
+    let mut worst = 0.0f64;
+    for (new, &old) in perm.iter().enumerate() {
+        for f in 0..a.n_frames() {
+            for c in 0..2 {
+                let (x, y) = (a.positions()[[f, old, c]], b.positions()[[f, new, c]]);
+                assert_eq!(x.is_nan(), y.is_nan(), "frame {f} agent {old} coord {c}: {x} vs {y}");
+                if x.is_finite() {
+                    worst = worst.max((x - y).abs());
+                }
+            }
+        }
+    }
+    worst
+}
