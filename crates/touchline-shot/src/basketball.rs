@@ -132,7 +132,12 @@ pub struct BasketballReport {
 /// if it came within [`BasketConfig::near_rim_diameters`] of the rim, else an
 /// airball. Bounces off the rim that go up and come back down stay in the
 /// same shot.
-pub fn basketball_shots(ball: &CleanTrack, rim: &Rim, players: &[Track], cfg: &BasketConfig) -> BasketballReport {
+pub fn basketball_shots(
+    ball: &CleanTrack,
+    rim: &Rim,
+    players: &[Track],
+    cfg: &BasketConfig,
+) -> BasketballReport {
     let n = ball.points.len();
     let pos: Vec<Option<[f64; 2]>> = ball.points.iter().map(|p| p.pos).collect();
     let touch = contacts(ball, players, &cfg.contact);

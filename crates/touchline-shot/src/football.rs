@@ -149,6 +149,7 @@ fn body_contact(ball: &CleanTrack, i: usize, players: &[Track], cfg: &ContactCon
 /// player's box holds the ball, which is a save; leaving through the top or
 /// the sides is over / wide, back through the bottom is a save with a player
 /// contact and a rebound without). The kick must be outside the region.
+#[allow(clippy::needless_range_loop)] // indexes points, speeds and players together
 pub fn decide_goal(
     ball: &CleanTrack,
     goal: &GoalRegion,
@@ -185,7 +186,12 @@ pub fn decide_goal(
     let [bx1, by1, bx2, by2] = goal.bounds();
     let m = cfg.margin_diameters * ball.median_width_px.unwrap_or(0.0);
     let side_of = |p: [f64; 2]| {
-        let d = [(by1 - p[1], ExitSide::Top), (p[1] - by2, ExitSide::Bottom), (bx1 - p[0], ExitSide::Left), (p[0] - bx2, ExitSide::Right)];
+        let d = [
+            (by1 - p[1], ExitSide::Top),
+            (p[1] - by2, ExitSide::Bottom),
+            (bx1 - p[0], ExitSide::Left),
+            (p[0] - bx2, ExitSide::Right),
+        ];
         d.into_iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|d| d.1).unwrap_or(ExitSide::Bottom)
     };
     let mut inside_since: Option<usize> = None;
@@ -200,6 +206,7 @@ pub fn decide_goal(
         match inside_since {
             None => {
                 if goal.contains(p) {
+                    slow_run = 0;
                     inside_since = Some(i);
                     ev.arrival_frame = Some(frame);
                     ev.arrival_position = Some(p);
@@ -207,6 +214,16 @@ pub fn decide_goal(
                     ev.frames_inside = 1;
                     ev.min_speed_inside_mps = v;
                     continue;
+                }
+                if v.is_some_and(|v| v <= cfg.rest_speed_mps) {
+                    slow_run += 1;
+                    if slow_run >= cfg.rest_frames {
+                        ev.rest_frame = Some(ball.points[i + 1 - slow_run.min(i + 1)].frame);
+                        ev.reason = "the ball stopped before reaching the goal".into();
+                        return done(FootballOutcome::Short, ev, None);
+                    }
+                } else {
+                    slow_run = 0;
                 }
                 let beside = p[0] < bx1 - m || p[0] > bx2 + m;
                 if p[1] < by1 - m {
@@ -222,7 +239,8 @@ pub fn decide_goal(
                     ev.exit_position = Some(p);
                     ev.exit_side = Some(if p[0] < bx1 { ExitSide::Left } else { ExitSide::Right });
                     ev.exit_speed_mps = v;
-                    ev.reason = "the ball passed beside a post at goal height without entering the goal".into();
+                    ev.reason =
+                        "the ball passed beside a post at goal height without entering the goal".into();
                     return done(FootballOutcome::Wide, ev, None);
                 }
             }
@@ -244,7 +262,8 @@ pub fn decide_goal(
                             ev.rest_frame = Some(start);
                             let arrival = ball.points[a].frame;
                             if held_run >= cfg.rest_frames {
-                                ev.reason = "the ball came to rest in a player's hands in front of the goal".into();
+                                ev.reason =
+                                    "the ball came to rest in a player's hands in front of the goal".into();
                                 return done(FootballOutcome::Saved, ev, None);
                             }
                             ev.reason = "the ball arrived in the goal mouth and came to rest there".into();
@@ -265,7 +284,8 @@ pub fn decide_goal(
                 let touched = (a..=i).rev().find_map(|j| body_contact(ball, j, players, &cfg.keeper_contact));
                 return match side {
                     ExitSide::Top => {
-                        ev.reason = "the ball went through the top of the goal mouth: over the crossbar".into();
+                        ev.reason =
+                            "the ball went through the top of the goal mouth: over the crossbar".into();
                         done(FootballOutcome::Over, ev, None)
                     }
                     ExitSide::Left | ExitSide::Right => {
@@ -274,7 +294,8 @@ pub fn decide_goal(
                     }
                     ExitSide::Bottom if touched.is_some() => {
                         ev.keeper_contact = touched;
-                        ev.reason = "the ball came back out of the goal mouth after a player touched it".into();
+                        ev.reason =
+                            "the ball came back out of the goal mouth after a player touched it".into();
                         done(FootballOutcome::Saved, ev, None)
                     }
                     ExitSide::Bottom => {
@@ -290,7 +311,10 @@ pub fn decide_goal(
             let last = ev.last_seen_frame.and_then(|f| ball.index_of(f));
             let held = last.and_then(|i| body_contact(ball, i, players, &cfg.keeper_contact));
             let end = ball.points.last().map(|p| p.frame);
-            if held.is_some() && ev.frames_inside >= cfg.rest_frames && held_run + 1 >= ev.frames_inside.min(cfg.rest_frames) {
+            if held.is_some()
+                && ev.frames_inside >= cfg.rest_frames
+                && held_run + 1 >= ev.frames_inside.min(cfg.rest_frames)
+            {
                 ev.keeper_contact = held;
                 ev.reason = "the ball was last seen in a player's box in the goal mouth".into();
                 return done(FootballOutcome::Saved, ev, None);
@@ -397,7 +421,13 @@ fn percentile(v: &[f64], q: f64) -> Option<f64> {
     Some(s[lo] * (1.0 - u) + s[hi.min(s.len() - 1)] * u)
 }
 
-fn estimate(method: SpeedMethod, mps: &[f64], frames: [usize; 2], cfg: &SpeedConfig, spread: [f64; 2]) -> Option<SpeedEstimate> {
+fn estimate(
+    method: SpeedMethod,
+    mps: &[f64],
+    frames: [usize; 2],
+    cfg: &SpeedConfig,
+    spread: [f64; 2],
+) -> Option<SpeedEstimate> {
     let q = cfg.percentile;
     let mid = percentile(mps, q)? * 3.6;
     let low = percentile(mps, q - 0.2)? * 3.6 * spread[0];
@@ -409,7 +439,7 @@ fn estimate(method: SpeedMethod, mps: &[f64], frames: [usize; 2], cfg: &SpeedCon
         kmh: ok(mid),
         kmh_low: ok(low.min(mid)),
         kmh_high: ok(high.max(mid)),
-        capped: !(mid <= cap),
+        capped: mid.is_nan() || mid > cap,
         samples: mps.len(),
         frames,
     })
@@ -492,7 +522,7 @@ pub fn shot_speed(
             kmh: ok(mid),
             kmh_low: ok(v(dt + frame_dt) * 3.6),
             kmh_high: ok(v(dt - frame_dt) * 3.6),
-            capped: !(mid <= cap),
+            capped: mid.is_nan() || mid > cap,
             samples: e - k,
             frames: [kick.frame, ball.points[e].frame],
         });
@@ -556,19 +586,28 @@ pub fn analyze_football(
 ) -> FootballReport {
     let touch = contacts(ball, players, &cfg.contact);
     let spans = possession(ball, &touch, cfg.possession_gap);
-    // The first kick towards goal that starts outside the goal region.
+    // Candidate kicks in order: the shot is the first one that starts outside
+    // the goal region and does not stop short of it (a pass that stops, or a
+    // dribble, is followed by the next candidate).
     let mut from = 0;
-    let mut kick = None;
+    let mut chosen: Option<(Option<Kick>, GoalDecision)> = None;
     while let Some(kk) = find_kick(ball, &touch, Heading::Towards(goal.centre()), &cfg.kick, from) {
-        let idx = ball.index_of(kk.frame).unwrap_or(usize::MAX);
-        if !goal.contains(kk.position) || idx == usize::MAX {
-            kick = Some(kk);
+        let idx = ball.index_of(kk.frame).unwrap_or(usize::MAX - 2);
+        let d = decide_goal(ball, goal, players, Some(&kk), &cfg.decision);
+        let settled = !matches!(d.outcome, FootballOutcome::Short | FootballOutcome::NoShot);
+        let keep_old = chosen.as_ref().is_some_and(|(_, old)| {
+            old.outcome == FootballOutcome::Short && d.outcome == FootballOutcome::NoShot
+        });
+        if !keep_old {
+            chosen = Some((Some(kk), d));
+        }
+        if settled {
             break;
         }
-        kick.get_or_insert(kk);
         from = idx + 2;
     }
-    let decision = decide_goal(ball, goal, players, kick.as_ref(), &cfg.decision);
+    let (kick, decision) =
+        chosen.unwrap_or_else(|| (None, decide_goal(ball, goal, players, None, &cfg.decision)));
     let end = decision.evidence.arrival_frame.or(decision.evidence.exit_frame);
     let speed = match &kick {
         Some(k) if decision.outcome != FootballOutcome::NoShot => {

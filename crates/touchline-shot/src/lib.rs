@@ -67,9 +67,7 @@ pub use football::{
 pub use possession::{
     ContactConfig, ContactRule, Heading, Kick, KickConfig, PossessionSpan, contacts, find_kick, possession,
 };
-pub use region::{
-    FoundGoal, FoundHoop, GoalRegion, Homography, RegionSource, find_football_goal, find_hoop,
-};
+pub use region::{FoundGoal, FoundHoop, GoalRegion, Homography, RegionSource, find_football_goal, find_hoop};
 pub use track::{
     BallObservation, BallTrack, CleanConfig, CleanPoint, CleanReport, CleanTrack, PointStatus, Sport, clean,
     clean_with,

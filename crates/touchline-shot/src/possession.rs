@@ -69,7 +69,7 @@ pub(crate) fn point_at(t: &Track, frame: usize) -> Option<&TrackPoint> {
 fn contact_score(ball: [f64; 2], radius: f64, b: &BBox, cfg: &ContactConfig) -> Option<f64> {
     let (x1, y1, x2, y2) = (f64::from(b.x1), f64::from(b.y1), f64::from(b.x2), f64::from(b.y2));
     let h = y2 - y1;
-    if !(h > 0.0) {
+    if h.is_nan() || h <= 0.0 {
         return None;
     }
     match cfg.rule {
@@ -131,7 +131,12 @@ pub fn possession(ball: &CleanTrack, contacts: &[Option<u64>], max_gap: usize) -
                 s.last_frame = p.frame;
                 s.frames += 1;
             }
-            _ => spans.push(PossessionSpan { track_id: *id, first_frame: p.frame, last_frame: p.frame, frames: 1 }),
+            _ => spans.push(PossessionSpan {
+                track_id: *id,
+                first_frame: p.frame,
+                last_frame: p.frame,
+                frames: 1,
+            }),
         }
     }
     spans
@@ -200,12 +205,15 @@ pub fn find_kick(
         if v < cfg.min_speed_mps {
             continue;
         }
-        let prev_slow = (i.saturating_sub(3)..i).rev().find_map(|j| speeds[j]).is_none_or(|u| u < cfg.min_speed_mps);
+        let prev_slow =
+            (i.saturating_sub(3)..i).rev().find_map(|j| speeds[j]).is_none_or(|u| u < cfg.min_speed_mps);
         if !prev_slow {
             continue;
         }
         // Kick frame: the last position before the fast step.
-        let Some(k) = (i.saturating_sub(3)..i).rev().find(|&j| ball.points[j].pos.is_some()) else { continue };
+        let Some(k) = (i.saturating_sub(3)..i).rev().find(|&j| ball.points[j].pos.is_some()) else {
+            continue;
+        };
         let Some(p0) = ball.points[k].pos else { continue };
         let ahead: Vec<[f64; 2]> =
             ball.points[i..n.min(i + cfg.heading_frames + 1)].iter().filter_map(|p| p.pos).collect();

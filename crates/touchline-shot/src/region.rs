@@ -38,7 +38,9 @@ impl GoalRegion {
         if polygon.len() < 3 {
             return Err(invalid("goal polygon", format!("needs >= 3 vertices, got {}", polygon.len())));
         }
-        if let Some((i, p)) = polygon.iter().enumerate().find(|(_, p)| !(p[0].is_finite() && p[1].is_finite())) {
+        if let Some((i, p)) =
+            polygon.iter().enumerate().find(|(_, p)| !(p[0].is_finite() && p[1].is_finite()))
+        {
             return Err(invalid("goal polygon", format!("vertex {i} ({}, {}) is not finite", p[0], p[1])));
         }
         let r = GoalRegion { polygon, source };
@@ -51,7 +53,10 @@ impl GoalRegion {
     /// An axis-aligned box `x1 < x2`, `y1 < y2`.
     pub fn from_box(x1: f64, y1: f64, x2: f64, y2: f64, source: RegionSource) -> Result<GoalRegion> {
         if !(x1 < x2 && y1 < y2) {
-            return Err(invalid("goal box", format!("need x1 < x2 and y1 < y2, got ({x1}, {y1}, {x2}, {y2})")));
+            return Err(invalid(
+                "goal box",
+                format!("need x1 < x2 and y1 < y2, got ({x1}, {y1}, {x2}, {y2})"),
+            ));
         }
         GoalRegion::from_polygon(vec![[x1, y1], [x2, y1], [x2, y2], [x1, y2]], source)
     }
@@ -278,7 +283,8 @@ pub fn find_football_goal(img: &RgbImage) -> Option<FoundGoal> {
             let crossbar_y = bar.unwrap_or(top);
             let score = sep * (la + lb) * if bar.is_some() { 2.0 } else { 1.0 };
             if best.as_ref().is_none_or(|(s, _)| score > *s)
-                && let Ok(region) = GoalRegion::from_box(pa.0, crossbar_y, pb.0, base, RegionSource::GoalFinder)
+                && let Ok(region) =
+                    GoalRegion::from_box(pa.0, crossbar_y, pb.0, base, RegionSource::GoalFinder)
             {
                 let g = FoundGoal {
                     region,
@@ -315,8 +321,8 @@ fn redness(p: &image::Rgb<u8>) -> i32 {
 
 /// Finds a basketball rim from its orange/red colour under a bright backboard.
 ///
-/// 1. Seed: 8-connected blobs of strongly red/orange pixels (`r - max(g, b)
-///    >= 20`, `r >= 80`) in the upper 75% of the image, 12 px to 2% of the
+/// 1. Seed: 8-connected blobs of strongly red/orange pixels (`r - max(g, b)`
+///    at least 20, `r` at least 80) in the upper 75% of the image, 12 px to 2% of the
 ///    image in area, with a bright, grey region (the backboard: mean min
 ///    channel >= 90, mean spread <= 40) right above them. The largest such
 ///    blob wins (on a real rim it is the rim bracket, where the colour is
@@ -333,8 +339,9 @@ pub fn find_hoop(img: &RgbImage) -> Option<FoundHoop> {
         return None;
     }
     let hmax = (f64::from(h) * 0.75) as u32;
-    let seed_mask: Vec<bool> =
-        (0..w as usize * hmax as usize).map(|k| redness(img.get_pixel(k as u32 % w, k as u32 / w)) >= 20).collect();
+    let seed_mask: Vec<bool> = (0..w as usize * hmax as usize)
+        .map(|k| redness(img.get_pixel(k as u32 % w, k as u32 / w)) >= 20)
+        .collect();
     let blobs = components(&seed_mask, w, hmax);
     let max_area = (f64::from(w) * f64::from(h) * 0.02) as usize;
     let mut best: Option<(usize, [u32; 4])> = None;

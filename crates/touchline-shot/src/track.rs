@@ -84,17 +84,26 @@ impl BallTrack {
         }
         for (i, p) in points.iter().enumerate() {
             if !p.time.is_finite() {
-                return Err(invalid("ball track", format!("frame {}: time {} is not finite", p.frame, p.time)));
+                return Err(invalid(
+                    "ball track",
+                    format!("frame {}: time {} is not finite", p.frame, p.time),
+                ));
             }
             if let Some([x, y]) = p.center
                 && !(x.is_finite() && y.is_finite())
             {
-                return Err(invalid("ball track", format!("frame {}: centre ({x}, {y}) is not finite", p.frame)));
+                return Err(invalid(
+                    "ball track",
+                    format!("frame {}: centre ({x}, {y}) is not finite", p.frame),
+                ));
             }
             if let Some(w) = p.width
                 && !(w.is_finite() && w > 0.0)
             {
-                return Err(invalid("ball track", format!("frame {}: width {w} must be finite and > 0", p.frame)));
+                return Err(invalid(
+                    "ball track",
+                    format!("frame {}: width {w} must be finite and > 0", p.frame),
+                ));
             }
             if i > 0 {
                 let q = &points[i - 1];
@@ -115,9 +124,13 @@ impl BallTrack {
     /// From a tracker's ball [`Track`] (label must be [`Label::Ball`]).
     pub fn from_track(track: &Track, fps: f64) -> Result<BallTrack> {
         if track.label != Label::Ball {
-            return Err(invalid("ball track", format!("track {} is a {:?}, not the ball", track.id, track.label)));
+            return Err(invalid(
+                "ball track",
+                format!("track {} is a {:?}, not the ball", track.id, track.label),
+            ));
         }
-        let pts = track.points.iter().map(|p| BallObservation::from_bbox(p.frame, p.timestamp, &p.bbox, p.score));
+        let pts =
+            track.points.iter().map(|p| BallObservation::from_bbox(p.frame, p.timestamp, &p.bbox, p.score));
         BallTrack::new(fps, pts.collect())
     }
 
@@ -227,7 +240,11 @@ impl CleanConfig {
 
     fn validate(&self) -> Result<()> {
         let pos = |name: &'static str, v: f64| {
-            if v.is_finite() && v > 0.0 { Ok(()) } else { Err(invalid(name, format!("must be > 0, got {v}"))) }
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(invalid(name, format!("must be > 0, got {v}")))
+            }
         };
         pos("ball_diameter_m", self.ball_diameter_m)?;
         pos("hampel_k", self.hampel_k)?;
@@ -365,7 +382,11 @@ pub fn clean(track: &BallTrack, cfg: &CleanConfig) -> Result<CleanTrack> {
 /// assert_eq!(c.points[4].pos, Some([140.0, 300.0]));
 /// # Ok::<(), touchline_shot::ShotError>(())
 /// ```
-pub fn clean_with<I: Imputer + ?Sized>(track: &BallTrack, cfg: &CleanConfig, imputer: &I) -> Result<CleanTrack> {
+pub fn clean_with<I: Imputer + ?Sized>(
+    track: &BallTrack,
+    cfg: &CleanConfig,
+    imputer: &I,
+) -> Result<CleanTrack> {
     let fill = |d: &TrackingData| -> Result<TrackingData> {
         imputer
             .impute(d)
@@ -420,7 +441,14 @@ fn clean_impl(track: &BallTrack, cfg: &CleanConfig, fill: Option<Fill<'_>>) -> R
                 (Some(a), None) => a.time + (frame - a.frame) as f64 / fps,
                 _ => first.time + k as f64 / fps,
             };
-            pts.push(CleanPoint { frame, time, pos: None, raw: None, width: None, status: PointStatus::Missing });
+            pts.push(CleanPoint {
+                frame,
+                time,
+                pos: None,
+                raw: None,
+                width: None,
+                status: PointStatus::Missing,
+            });
         }
     }
     let mut widths: Vec<f64> = pts.iter().filter_map(|p| p.width).collect();
