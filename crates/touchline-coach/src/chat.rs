@@ -117,7 +117,10 @@ impl ChatClient {
     pub fn new(config: ChatConfig) -> Result<Self, ChatError> {
         let endpoint = config.endpoint();
         if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-            return Err(ChatError::Config(format!("base URL {:?} must start with http:// or https://", config.base_url)));
+            return Err(ChatError::Config(format!(
+                "base URL {:?} must start with http:// or https://",
+                config.base_url
+            )));
         }
         if config.model.trim().is_empty() {
             return Err(ChatError::Config("empty model name".into()));

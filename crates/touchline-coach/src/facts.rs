@@ -160,8 +160,21 @@ fn degree_unit() -> String {
 
 impl Measurement {
     /// An angle in degrees.
-    pub fn degrees(name: impl Into<String>, value: f64, confidence: f64, good_range: [f64; 2], flag: Flag) -> Self {
-        Measurement { name: name.into(), value, unit: degree_unit(), confidence, good_range: Some(good_range), flag }
+    pub fn degrees(
+        name: impl Into<String>,
+        value: f64,
+        confidence: f64,
+        good_range: [f64; 2],
+        flag: Flag,
+    ) -> Self {
+        Measurement {
+            name: name.into(),
+            value,
+            unit: degree_unit(),
+            confidence,
+            good_range: Some(good_range),
+            flag,
+        }
     }
 
     /// The name for people: underscores become spaces.
@@ -172,7 +185,7 @@ impl Measurement {
     /// The flag the coach uses: `Unreliable` when the value is not finite or
     /// the confidence is below `min_confidence`, else the given flag.
     pub fn effective_flag(&self, min_confidence: f64) -> Flag {
-        if !self.value.is_finite() || !(self.confidence >= min_confidence) {
+        if !self.value.is_finite() || self.confidence.partial_cmp(&min_confidence).is_none_or(|o| o.is_lt()) {
             Flag::Unreliable
         } else {
             self.flag
@@ -216,7 +229,11 @@ fn trim_num(v: f64) -> String {
 }
 
 fn fmt_unit(v: f64, unit: &str) -> String {
-    if unit == "°" || unit.is_empty() { format!("{}{unit}", trim_num(v)) } else { format!("{} {unit}", trim_num(v)) }
+    if unit == "°" || unit.is_empty() {
+        format!("{}{unit}", trim_num(v))
+    } else {
+        format!("{} {unit}", trim_num(v))
+    }
 }
 
 /// Everything measured about one shot.
@@ -255,7 +272,14 @@ pub struct ShotFacts {
 impl ShotFacts {
     /// Facts with an outcome only; fill the rest with struct update syntax.
     pub fn new(sport: Sport, outcome: Outcome) -> Self {
-        ShotFacts { sport, outcome, shooter: String::new(), foot: Foot::Unknown, speed: None, measurements: vec![] }
+        ShotFacts {
+            sport,
+            outcome,
+            shooter: String::new(),
+            foot: Foot::Unknown,
+            speed: None,
+            measurements: vec![],
+        }
     }
 
     /// Checks the facts are usable: the outcome fits the sport, the speed is
@@ -275,7 +299,10 @@ impl ShotFacts {
                 return bad("speed.kmh".into(), format!("{} is not a ball speed in km/h (0..=250)", s.kmh));
             }
             if !s.uncertainty_kmh.is_finite() || s.uncertainty_kmh < 0.0 {
-                return bad("speed.uncertainty_kmh".into(), format!("{} is not a valid uncertainty", s.uncertainty_kmh));
+                return bad(
+                    "speed.uncertainty_kmh".into(),
+                    format!("{} is not a valid uncertainty", s.uncertainty_kmh),
+                );
             }
         }
         for (i, m) in self.measurements.iter().enumerate() {
@@ -283,7 +310,10 @@ impl ShotFacts {
                 return bad(format!("measurements[{i}].name"), "empty name".into());
             }
             if !(0.0..=1.0).contains(&m.confidence) {
-                return bad(format!("measurements[{i}].confidence"), format!("{} is not in [0, 1]", m.confidence));
+                return bad(
+                    format!("measurements[{i}].confidence"),
+                    format!("{} is not in [0, 1]", m.confidence),
+                );
             }
             if let Some([lo, hi]) = m.good_range
                 && (!lo.is_finite() || !hi.is_finite() || lo > hi)

@@ -127,7 +127,11 @@ impl Default for Coach {
 impl Coach {
     /// Builds the prompt, generates, validates; after a rejected answer
     /// retries with the reasons appended, up to `max_attempts` in all.
-    pub fn run<G: TextGenerator + ?Sized>(&self, facts: &ShotFacts, generator: &mut G) -> Result<Coaching, CoachError> {
+    pub fn run<G: TextGenerator + ?Sized>(
+        &self,
+        facts: &ShotFacts,
+        generator: &mut G,
+    ) -> Result<Coaching, CoachError> {
         let base = self.builder.build(facts)?;
         let mut prompt = base.clone();
         let attempts = self.max_attempts.max(1);
@@ -138,7 +142,12 @@ impl Coach {
             let text = generator.generate(&request).map_err(|e| CoachError::Generator(Box::new(e)))?;
             match self.validator.validate(&text, facts) {
                 Ok(sections) => {
-                    return Ok(Coaching { text, sections, template_version: base.template_version, attempts: k });
+                    return Ok(Coaching {
+                        text,
+                        sections,
+                        template_version: base.template_version,
+                        attempts: k,
+                    });
                 }
                 Err(reasons) if k < attempts => prompt = self.builder.retry(&base, &reasons),
                 Err(reasons) => return Err(CoachError::Rejected { attempts: k, reasons, last_text: text }),
@@ -148,7 +157,10 @@ impl Coach {
 }
 
 /// [`Coach::run`] with the default settings.
-pub fn coach<G: TextGenerator + ?Sized>(facts: &ShotFacts, generator: &mut G) -> Result<Coaching, CoachError> {
+pub fn coach<G: TextGenerator + ?Sized>(
+    facts: &ShotFacts,
+    generator: &mut G,
+) -> Result<Coaching, CoachError> {
     Coach::default().run(facts, generator)
 }
 

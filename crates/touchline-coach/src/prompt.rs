@@ -156,7 +156,12 @@ pub struct Prompt {
 impl Prompt {
     /// The generation request (system + user), `max_tokens` and `temperature` as given.
     pub fn request(&self, max_tokens: u32, temperature: f32) -> GenerationRequest {
-        GenerationRequest { system: Some(self.system.clone()), prompt: self.user.clone(), max_tokens, temperature }
+        GenerationRequest {
+            system: Some(self.system.clone()),
+            prompt: self.user.clone(),
+            max_tokens,
+            temperature,
+        }
     }
 }
 
@@ -268,7 +273,11 @@ impl PromptBuilder {
                         Flag::High => "flagged HIGH, above the good range",
                         _ => "OK, inside the good range",
                     };
-                    format!("  - {label}: {}{range}: {verdict}; confidence {:.2}", m.value_text(), m.confidence)
+                    format!(
+                        "  - {label}: {}{range}: {verdict}; confidence {:.2}",
+                        m.value_text(),
+                        m.confidence
+                    )
                 }
             };
             out.push(line);

@@ -61,19 +61,31 @@ impl RuleCoach {
             }
             fixes.push(s);
         }
-        if fixes.len() < 2 {
-            fixes.push(outcome_fix(f.outcome, f.sport));
+        // then: after a miss what the outcome suggests, after a goal (or
+        // unknown) a request to film so unreliable angles can be measured
+        let film = unreliable.first().map(|m| {
+            format!(
+                "Film the next shot side-on, whole body in view and in good light: the {} could not be \
+                 measured reliably this time.",
+                m.label()
+            )
+        });
+        let outcome = outcome_fix(f.outcome, f.sport);
+        let rest: Vec<String> = if f.outcome.is_success() == Some(false) {
+            [Some(outcome), film].into_iter().flatten().collect()
+        } else {
+            [film, Some(outcome)].into_iter().flatten().collect()
+        };
+        for r in rest {
+            if fixes.len() < 2 {
+                fixes.push(r);
+            }
         }
         if fixes.len() < 2 {
-            fixes.push(match unreliable.first() {
-                Some(m) => format!(
-                    "Film the next shot side-on, whole body in view and in good light: the {} could not be \
-                     measured reliably this time.",
-                    m.label()
-                ),
-                None => "Repeat what worked: keep the same run-up and contact so it becomes your habit.".into(),
-            });
+            fixes.push("Repeat what worked: keep the same run-up and contact so it becomes a habit.".into());
         }
+        let fixes: [&str; 2] =
+            [fixes.first().map_or("", |s| s.as_str()), fixes.get(1).map_or("", |s| s.as_str())];
         format!(
             "{}\n\n## Verdict\n{}\n\n## Fix 1\n{}\n\n## Fix 2\n{}\n\n## Drill\n{}\n",
             self.opening(),
@@ -103,12 +115,20 @@ impl RuleCoach {
             Outcome::Goal => format!("Goal! Great finish{who}, that one ended in the net."),
             Outcome::Make => format!("Bucket! Nice shot{who}, straight through the hoop."),
             Outcome::Saved => {
-                format!("Good effort{who}: you made the goalkeeper work, and the next one can beat him.")
+                format!(
+                    "Good effort{who}: you made the goalkeeper work, and the next one can beat the keeper."
+                )
             }
-            Outcome::MissedWide => format!("Unlucky{who}, just wide this time: the strike is there to build on."),
-            Outcome::Over => format!("Close{who}, it cleared the crossbar: a small change keeps the next one down."),
+            Outcome::MissedWide => {
+                format!("Unlucky{who}, just wide this time: the strike is there to build on.")
+            }
+            Outcome::Over => {
+                format!("Close{who}, it cleared the crossbar: a small change keeps the next one down.")
+            }
             Outcome::Rebound => format!("So close{who}, it came back off the frame: you are nearly there."),
-            Outcome::Miss => format!("Keep shooting{who}: this one did not drop, and the fixes below are small."),
+            Outcome::Miss => {
+                format!("Keep shooting{who}: this one did not drop, and the fixes below are small.")
+            }
             Outcome::Unknown => format!("Let's look at the strike{who}."),
         }
     }
@@ -176,26 +196,46 @@ fn fix_for(m: &Measurement, sport: Sport) -> String {
     let measured = format!("Your {label} was {}{range}.", m.value_text());
     let key = m.name.to_ascii_lowercase();
     let advice = match (key.as_str(), low, sport) {
-        (k, true, _) if k.contains("knee") => "Bend the kicking knee more on the backswing, then snap it \
-             through: the lower leg is your whip.",
-        (k, false, _) if k.contains("knee") => "Keep the knee from folding too far: a shorter, faster \
-             backswing keeps the contact clean.",
-        (k, true, _) if k.contains("trunk") || k.contains("lean") => "Lean into the shot a little more: \
-             chest over the ball at contact keeps it low and driven.",
-        (k, false, Sport::Football) if k.contains("trunk") || k.contains("lean") => "Stay taller through \
-             the strike: leaning back too far is what sends the ball high.",
-        (k, true, _) if k.contains("hip") => "Drive the hips through the ball: rotate them towards the \
-             target as you strike.",
-        (k, false, _) if k.contains("hip") => "Control the hip swing: over-rotating pulls the ball across \
-             the target.",
-        (k, true, _) if k.contains("plant") => "Plant the standing foot a little further from the ball so \
-             the kicking leg has room to swing.",
-        (k, false, _) if k.contains("plant") => "Plant the standing foot closer to the ball, pointing at the \
-             target.",
-        (k, true, Sport::Basketball) if k.contains("elbow") => "Extend the shooting elbow fully on release \
-             and hold the follow-through.",
-        (k, false, Sport::Basketball) if k.contains("elbow") => "Tuck the shooting elbow under the ball \
-             instead of flaring it out.",
+        (k, true, _) if k.contains("knee") => {
+            "Bend the kicking knee more on the backswing, then snap it \
+             through: the lower leg is your whip."
+        }
+        (k, false, _) if k.contains("knee") => {
+            "Keep the knee from folding too far: a shorter, faster \
+             backswing keeps the contact clean."
+        }
+        (k, true, _) if k.contains("trunk") || k.contains("lean") => {
+            "Lean into the shot a little more: \
+             chest over the ball at contact keeps it low and driven."
+        }
+        (k, false, Sport::Football) if k.contains("trunk") || k.contains("lean") => {
+            "Stay taller through \
+             the strike: leaning back too far is what sends the ball high."
+        }
+        (k, true, _) if k.contains("hip") => {
+            "Drive the hips through the ball: rotate them towards the \
+             target as you strike."
+        }
+        (k, false, _) if k.contains("hip") => {
+            "Control the hip swing: over-rotating pulls the ball across \
+             the target."
+        }
+        (k, true, _) if k.contains("plant") => {
+            "Plant the standing foot a little further from the ball so \
+             the kicking leg has room to swing."
+        }
+        (k, false, _) if k.contains("plant") => {
+            "Plant the standing foot closer to the ball, pointing at the \
+             target."
+        }
+        (k, true, Sport::Basketball) if k.contains("elbow") => {
+            "Extend the shooting elbow fully on release \
+             and hold the follow-through."
+        }
+        (k, false, Sport::Basketball) if k.contains("elbow") => {
+            "Tuck the shooting elbow under the ball \
+             instead of flaring it out."
+        }
         (_, true, _) => "Work on raising it towards the good range.",
         (_, false, _) => "Work on bringing it down into the good range.",
     };
@@ -204,17 +244,22 @@ fn fix_for(m: &Measurement, sport: Sport) -> String {
 
 fn outcome_fix(outcome: Outcome, sport: Sport) -> String {
     match (sport, outcome) {
-        (_, Outcome::Saved) => "Pick a corner before the run-up and keep your head still: placement beats the \
+        (_, Outcome::Saved) => {
+            "Pick a corner before the run-up and keep your head still: placement beats the \
                                 goalkeeper more often than power."
-            .into(),
+                .into()
+        }
         (_, Outcome::MissedWide) => "Point the standing foot at the target and strike through the middle of \
                                      the ball."
             .into(),
-        (_, Outcome::Over) => "Keep the knee over the ball and strike the middle or upper half of it to keep \
+        (_, Outcome::Over) => {
+            "Keep the knee over the ball and strike the middle or upper half of it to keep \
                                the shot down."
-            .into(),
-        (_, Outcome::Rebound) => "Aim a ball's width inside the post: the margin turns the frame into a goal."
-            .into(),
+                .into()
+        }
+        (_, Outcome::Rebound) => {
+            "Aim a ball's width inside the post: the margin turns the frame into a goal.".into()
+        }
         (Sport::Basketball, Outcome::Miss) => {
             "Shoot with more arc: a higher release gives the ball a bigger target at the rim.".into()
         }
@@ -238,9 +283,13 @@ fn drill(first: Option<&Measurement>, outcome: Outcome, sport: Sport) -> String 
             }
         }
         Sport::Football => {
-            if key.contains("knee") || key.contains("hip") {
-                "Wall strikes: 3 sets of 10 shots against a wall from 8 m, slow run-up, focusing on the \
-                 backswing and hip drive; film one set side-on to check."
+            if key.contains("knee") {
+                "Wall strikes: 3 sets of 10 shots against a wall from 8 m, slow run-up, a full knee bend on \
+                 the backswing each time; film one set side-on to check."
+                    .into()
+            } else if key.contains("hip") {
+                "Wall strikes: 3 sets of 10 shots against a wall from 8 m, turning the hips towards the wall \
+                 through each strike; film one set side-on to check."
                     .into()
             } else if key.contains("plant") {
                 "Cone plant: put a cone where the standing foot belongs, beside the ball; 3 sets of 8 shots \

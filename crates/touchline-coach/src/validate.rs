@@ -197,7 +197,12 @@ pub struct Validator {
 
 impl Default for Validator {
     fn default() -> Self {
-        Validator { min_confidence: 0.3, speed_tolerance_kmh: 5.0, speed_tolerance_frac: 0.15, speed_sigmas: 2.0 }
+        Validator {
+            min_confidence: 0.3,
+            speed_tolerance_kmh: 5.0,
+            speed_tolerance_frac: 0.15,
+            speed_sigmas: 2.0,
+        }
     }
 }
 
@@ -217,8 +222,28 @@ pub fn validate(text: &str, facts: &ShotFacts) -> Result<Sections, Vec<Violation
 }
 
 const NEGATORS: [&str; 22] = [
-    "not ", "n't", "never", "no ", "nearly", "almost", "would", "could", "might", "should", "may ", "if ",
-    "unless", "avoid", "from ", "prevent", "stop", "without", "risk", "instead", "rather", "next time",
+    "not ",
+    "n't",
+    "never",
+    "no ",
+    "nearly",
+    "almost",
+    "would",
+    "could",
+    "might",
+    "should",
+    "may ",
+    "if ",
+    "unless",
+    "avoid",
+    "from ",
+    "prevent",
+    "stop",
+    "without",
+    "risk",
+    "instead",
+    "rather",
+    "next time",
 ];
 
 const GOAL_CLAIMS: [&str; 16] = [
@@ -426,7 +451,10 @@ impl Validator {
                 if NEGATORS.iter().any(|n| before.contains(n)) {
                     continue;
                 }
-                errs.push(Violation::OutcomeContradiction { measured: measured.clone(), phrase: excerpt(low, i, p.len()) });
+                errs.push(Violation::OutcomeContradiction {
+                    measured: measured.clone(),
+                    phrase: excerpt(low, i, p.len()),
+                });
                 return; // one outcome contradiction is enough to explain
             }
         }
@@ -494,7 +522,10 @@ fn check_foot(low: &str, foot: Foot, errs: &mut Vec<Violation>) {
     let near = [format!("{other} foot"), format!("{other}-foot"), format!("{other} boot")];
     for p in &always {
         if let Some(&i) = find_words(low, p).first() {
-            errs.push(Violation::WrongFoot { measured: foot.as_str().into(), phrase: excerpt(low, i, p.len()) });
+            errs.push(Violation::WrongFoot {
+                measured: foot.as_str().into(),
+                phrase: excerpt(low, i, p.len()),
+            });
             return;
         }
     }
@@ -504,7 +535,10 @@ fn check_foot(low: &str, foot: Foot, errs: &mut Vec<Violation>) {
             if PLANT_WORDS.iter().any(|x| w.contains(x)) {
                 continue;
             }
-            errs.push(Violation::WrongFoot { measured: foot.as_str().into(), phrase: excerpt(low, i, p.len()) });
+            errs.push(Violation::WrongFoot {
+                measured: foot.as_str().into(),
+                phrase: excerpt(low, i, p.len()),
+            });
             return;
         }
     }
@@ -534,7 +568,8 @@ pub fn stated_speeds(text: &str) -> Vec<f64> {
             continue;
         }
         let start = i;
-        while i < b.len() && (b[i].is_ascii_digit() || (b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
+        while i < b.len()
+            && (b[i].is_ascii_digit() || (b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
         {
             i += 1;
         }
@@ -666,7 +701,9 @@ mod tests {
     fn wrong_foot() {
         let f = goal();
         let t = answer("Goal!", "A lovely left-footed finish.");
-        assert!(matches!(&validate(&t, &f).unwrap_err()[0], Violation::WrongFoot { measured, .. } if measured == "right"));
+        assert!(
+            matches!(&validate(&t, &f).unwrap_err()[0], Violation::WrongFoot { measured, .. } if measured == "right")
+        );
         let t = answer("Goal!", "You struck it with your left foot.");
         assert!(validate(&t, &f).is_err());
         let t = answer("Goal!", "Plant your left foot beside the ball.");
@@ -678,12 +715,10 @@ mod tests {
 
     #[test]
     fn speeds() {
-        assert_eq!(stated_speeds("about 95 km/h, or 60 mph, 26.5 m/s; v2 100kph"), vec![
-            95.0,
-            60.0 * 1.609_344,
-            26.5 * 3.6,
-            100.0
-        ]);
+        assert_eq!(
+            stated_speeds("about 95 km/h, or 60 mph, 26.5 m/s; v2 100kph"),
+            vec![95.0, 60.0 * 1.609_344, 26.5 * 3.6, 100.0]
+        );
         assert_eq!(stated_speeds("90 km/h ± 6 km/h, +/- 5 kph"), vec![90.0]);
         let f = goal();
         let t = answer("Goal!", "That flew at 140 km/h.");
@@ -693,7 +728,10 @@ mod tests {
         ));
         let mut n = f.clone();
         n.speed = None;
-        let t = answer("Goal!", "That flew at 96 km/h (±8 km/h). Your knee flexion was 62° (good range 70–110°).");
+        let t = answer(
+            "Goal!",
+            "That flew at 96 km/h (±8 km/h). Your knee flexion was 62° (good range 70–110°).",
+        );
         assert!(matches!(validate(&t, &n).unwrap_err()[0], Violation::InventedSpeed { .. }));
         assert!(validate(&t, &f).is_ok());
     }
@@ -702,8 +740,10 @@ mod tests {
     fn flagged_angle_praised() {
         let f = goal();
         let t = answer("Goal!", "Your knee flexion was ideal.");
-        assert!(matches!(&validate(&t, &f).unwrap_err()[0], Violation::FlaggedPraised { measurement, flag, .. }
-            if measurement == "knee_flexion" && flag == "low"));
+        assert!(
+            matches!(&validate(&t, &f).unwrap_err()[0], Violation::FlaggedPraised { measurement, flag, .. }
+            if measurement == "knee_flexion" && flag == "low")
+        );
         let t = answer("Goal!", "Your knee flexion was not ideal: bend more.");
         assert!(validate(&t, &f).is_ok());
         // an unreliable one is not checked for praise
