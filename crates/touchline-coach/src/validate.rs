@@ -9,7 +9,7 @@
 //!   none claiming a miss when the facts say a goal (make), neither when the
 //!   outcome is unknown. A phrase preceded in its sentence by a negation or a
 //!   counterfactual ("not", "n't", "almost", "would", "if", ...) is not a claim.
-//! - Foot (football): no "<other> foot", "<other>-footed", "<other> boot"
+//! - Foot (football): no `<other> foot`, `<other>-footed`, `<other> boot`
 //!   unless a plant/standing/support word is near it.
 //! - Speed: every "N km/h" (also kph, mph, m/s) within the tolerance of the
 //!   measured speed; any stated speed when none was measured is invented.
