@@ -12,7 +12,7 @@
 //!   their values withheld. The answer must open by celebrating a goal (or
 //!   a make) or encouraging after a miss, then `Verdict`, `Fix`, `Fix`,
 //!   `Drill`.
-//! - [`validate`] / [`Validator`]: parses those sections and rejects
+//! - [`validate()`] / [`Validator`]: parses those sections and rejects
 //!   answers that contradict the facts (outcome, foot, speed, a flagged
 //!   angle praised) with typed [`Violation`]s.
 //! - Generators ([`touchline_core::TextGenerator`]): [`ChatClient`]
