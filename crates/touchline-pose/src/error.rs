@@ -14,23 +14,30 @@ pub enum PoseError {
         /// Why.
         reason: String,
     },
-    /// A model file is missing.
-    #[error("model file not found: {path}")]
-    ModelNotFound {
-        /// The path looked for.
-        path: PathBuf,
-    },
-    /// A model file exists but is not the model we expected (wrong inputs or outputs).
-    #[error("model {path} does not match the expected contract: {reason}")]
+    /// The ONNX Runtime or a model file could not be loaded: runtime not found,
+    /// model file missing, not ONNX, or with the wrong inputs/outputs (each names the file).
+    #[cfg(feature = "movenet")]
+    #[error(transparent)]
+    Onnx(#[from] touchline_onnx::OnnxError),
+    /// A model loaded but does not behave like the model we expected.
+    #[error("model {} does not match the expected contract: {reason}", path.display())]
     WrongModel {
         /// The model file.
         path: PathBuf,
         /// What did not match.
         reason: String,
     },
-    /// The inference runtime failed (initialisation, session, run).
+    /// Running the model failed.
     #[error("inference runtime: {0}")]
     Runtime(String),
+    /// No person found by the model inside the given box.
+    #[error("no person found in box {bbox:?} of frame {frame}")]
+    NoPerson {
+        /// Frame index.
+        frame: usize,
+        /// The person box asked about.
+        bbox: touchline_core::BBox,
+    },
 }
 
 /// Shorthand for `Result<T, PoseError>`.

@@ -10,6 +10,11 @@
 //!   source, and a [`Flag`](biomech::Flag). Pure geometry: no model needed.
 //! - [`blazepose`]: MediaPipe / BlazePose 33 landmarks to COCO-17, for users
 //!   who bring their own keypoints.
+//! - [`movenet`] (feature `movenet`, on by default): [`touchline_core::PoseEstimator`]s
+//!   on ONNX Runtime: MoveNet single-person Thunder/Lightning on person crops
+//!   and MoveNet MultiPose; keypoints come back in frame pixels with their
+//!   scores. The runtime library is found by `touchline-onnx` (`ORT_DYLIB_PATH`
+//!   or the project's `.venv`).
 //!
 //! ```
 //! use touchline_core::{CocoJoint as J, Joint, Keypoints};
@@ -47,6 +52,8 @@
 pub mod biomech;
 pub mod blazepose;
 pub mod error;
+#[cfg(feature = "movenet")]
+pub mod movenet;
 
 pub use biomech::{BallObservation, Flag, KickAnalysis, KickConfig, Measurement, Side, analyze_kick};
 pub use error::{PoseError, Result};
