@@ -249,9 +249,9 @@ impl Default for KickConfig {
             knee_flexion: GoodRange::new(
                 10.0,
                 50.0,
-                "heuristic: the knee is still extending (flexed, not locked) at ball contact in the \
-                 instep kick (Kellis & Katis 2007, J Sports Sci Med 6:154-165; Lees & Nolan 1998, \
-                 J Sports Sci 16:211-234); the numeric bounds are ours",
+                "heuristic: numeric bounds are ours; direction only from Kellis & Katis 2007 \
+                 (J Sports Sci Med 6:154-165: the shank is accelerated forward by the knee extensor \
+                 moment, so the knee is still extending, not yet straight, as the foot reaches the ball)",
             ),
             trunk_lean: GoodRange::new(
                 -15.0,
@@ -262,8 +262,9 @@ impl Default for KickConfig {
             hip_drive: GoodRange::new(
                 0.0,
                 45.0,
-                "heuristic: the kicking thigh has swung forward of the trunk line by contact \
-                 (proximal-to-distal sequence, Kellis & Katis 2007); the numeric bounds are ours",
+                "heuristic: numeric bounds are ours; direction only from the proximal-to-distal \
+                 sequence (Kellis & Katis 2007: angular velocity peaks in the thigh, then the shank, \
+                 then the foot), so the thigh is already forward of the trunk at contact",
             ),
             plant_foot_distance: GoodRange::new(
                 0.9,

@@ -7,7 +7,7 @@
 //!   ball: shooting foot, kicking-knee flexion, trunk lean, hip drive and
 //!   plant-foot distance, each with its confidence (the lowest score of the
 //!   joints it used), the good range it is judged against with that range's
-//!   source, and a [`Flag`](biomech::Flag). Pure geometry: no model needed.
+//!   source, and a [`Flag`]. Pure geometry: no model needed.
 //! - [`blazepose`]: MediaPipe / BlazePose 33 landmarks to COCO-17, for users
 //!   who bring their own keypoints.
 //! - [`movenet`] (feature `movenet`, on by default): [`touchline_core::PoseEstimator`]s
