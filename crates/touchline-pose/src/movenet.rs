@@ -108,7 +108,7 @@ fn check_box(frame: &Frame, person: &BBox) -> Result<()> {
     if person.clamp(w, h).area() <= 0.0 {
         return Err(PoseError::InvalidInput {
             what: "person box",
-            reason: format!("{person:?} does not overlap frame {} ({w}x{h})", frame.index),
+            reason: format!("{person:?} is empty or outside frame {} ({w}x{h})", frame.index),
         });
     }
     Ok(())

@@ -106,6 +106,41 @@ fn crop_sampling_is_exact_on_an_aligned_square_and_zero_outside() {
     assert_eq!(sq.to_frame(0.5, 0.5), [20.0, 60.0]);
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// A bright blob sampled into the model input and mapped back with
+    /// `Square::to_frame` lands where it was: crop and back-mapping agree to
+    /// within one input pixel (no half-pixel or scale slip).
+    #[test]
+    fn crop_and_back_mapping_agree(px in 5u32..195, py in 5u32..145,
+                                   x1 in -50.0f32..150.0, y1 in -50.0f32..100.0,
+                                   w in 20.0f32..200.0, h in 20.0f32..200.0, size in 64usize..200) {
+        let mut img = image::RgbImage::new(200, 150);
+        for dy in 0..3 { for dx in 0..3 { img.put_pixel(px - 1 + dx, py - 1 + dy, image::Rgb([255, 255, 255])); } }
+        let f = Frame::new(0, 0.0, img);
+        let sq = Square::around(&BBox::new(x1, y1, x1 + w, y1 + h).unwrap());
+        let inside = |v: f32, lo: f32| v > lo + 2.0 && v < lo + sq.side - 2.0;
+        proptest::prop_assume!(inside(px as f32 + 0.5, sq.x0) && inside(py as f32 + 0.5, sq.y0));
+        let input = crop_to_input(&f, &sq, size);
+        // Intensity-weighted centroid of the sampled blob, in input pixels.
+        let (mut sw, mut sx, mut sy) = (0.0f64, 0.0f64, 0.0f64);
+        for i in 0..size {
+            for j in 0..size {
+                let v = f64::from(input[(i * size + j) * 3]);
+                sw += v;
+                sx += v * (j as f64 + 0.5);
+                sy += v * (i as f64 + 0.5);
+            }
+        }
+        proptest::prop_assert!(sw > 0.0);
+        let [x, y] = sq.to_frame((sx / sw / size as f64) as f32, (sy / sw / size as f64) as f32);
+        let tol = 0.5 * sq.side / size as f32 + 0.3;
+        proptest::prop_assert!((x - (px as f32 + 0.5)).abs() <= tol, "x {} vs {}", x, px);
+        proptest::prop_assert!((y - (py as f32 + 0.5)).abs() <= tol, "y {} vs {}", y, py);
+    }
+}
+
 #[test]
 fn thunder_and_lightning_find_the_joints() {
     let mut thunder =
@@ -123,7 +158,7 @@ fn thunder_and_lightning_find_the_joints() {
     }
     let lean = trunk_lean_abs(&k);
     assert!((5.0..35.0).contains(&lean), "skier trunk lean {lean}");
-    // Her left boot (image right, the front one) is at about (470, 375), the right at (400, 355).
+    // Her left ankle (image right, the front boot) is at about (470, 360).
     let la = xy(&k, J::LeftAnkle);
     assert!((la[0] - 470.0).abs() < 25.0 && (la[1] - 360.0).abs() < 25.0, "left ankle {la:?}");
 
