@@ -27,15 +27,16 @@
 //! use touchline_core::{BBox, Detection, Label, Tracker};
 //! use touchline_track::{ByteTrackConfig, ByteTracker, Homography, to_tracking_data_metres};
 //!
-//! // Two players walking right, a ball flying left.
+//! // Two players walking right, a ball rolling left (a fast, small ball
+//! // overlaps itself in no two frames: follow it with `BallTracker`).
 //! let mut tracker = ByteTracker::new(ByteTrackConfig::default())?;
 //! for f in 0..25 {
 //!     let x = 100.0 + 3.0 * f as f32;
-//!     let bx = 400.0 - 8.0 * f as f32;
+//!     let bx = 400.0 - 2.0 * f as f32;
 //!     let dets = vec![
 //!         Detection::new(Label::Player, 0.9, BBox::new(x, 200.0, x + 20.0, 250.0)?),
 //!         Detection::new(Label::Player, 0.8, BBox::new(x, 300.0, x + 22.0, 355.0)?),
-//!         Detection::new(Label::Ball, 0.7, BBox::new(bx, 150.0, bx + 8.0, 158.0)?),
+//!         Detection::new(Label::Ball, 0.7, BBox::new(bx, 150.0, bx + 10.0, 160.0)?),
 //!     ];
 //!     tracker.update(f, f as f64 / 25.0, &dets)?;
 //! }
