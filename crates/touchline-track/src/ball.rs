@@ -4,7 +4,9 @@
 
 use ndarray::{Array2, Array3};
 use serde::{Deserialize, Serialize};
-use touchline_core::{Agent, BBox, Detection, Imputer, Label, Team, Track, TrackPoint, Tracker, TrackingData};
+use touchline_core::{
+    Agent, BBox, Detection, Imputer, Label, Team, Track, TrackPoint, Tracker, TrackingData,
+};
 
 use crate::bytetrack::{check_detection, check_order};
 use crate::error::{Result, TrackError, config_err};
@@ -94,7 +96,10 @@ impl BallConfig {
             return Err(config_err("distance_weight", format!("{}", self.distance_weight)));
         }
         if !(self.velocity_smoothing > 0.0 && self.velocity_smoothing <= 1.0) {
-            return Err(config_err("velocity_smoothing", format!("must be in (0, 1], got {}", self.velocity_smoothing)));
+            return Err(config_err(
+                "velocity_smoothing",
+                format!("must be in (0, 1], got {}", self.velocity_smoothing),
+            ));
         }
         Ok(())
     }
@@ -251,7 +256,8 @@ impl BallTracker {
         if filled.positions().dim() != (nf, 1, 2) {
             return Err(TrackError::Imputer {
                 name: imputer.name().to_string(),
-                source: format!("returned shape {:?}, expected ({nf}, 1, 2)", filled.positions().dim()).into(),
+                source: format!("returned shape {:?}, expected ({nf}, 1, 2)", filled.positions().dim())
+                    .into(),
             });
         }
         let seen: Vec<usize> = (0..nf).filter(|&i| self.frames[i].bbox.is_some()).collect();
@@ -271,9 +277,12 @@ impl BallTracker {
                 let s = (i - a) as f64 / (b - a) as f64;
                 let w = f64::from(ba.width()) * (1.0 - s) + f64::from(bb.width()) * s;
                 let h = f64::from(ba.height()) * (1.0 - s) + f64::from(bb.height()) * s;
-                if let Ok(bbox) =
-                    BBox::new((x - w / 2.0) as f32, (y - h / 2.0) as f32, (x + w / 2.0) as f32, (y + h / 2.0) as f32)
-                {
+                if let Ok(bbox) = BBox::new(
+                    (x - w / 2.0) as f32,
+                    (y - h / 2.0) as f32,
+                    (x + w / 2.0) as f32,
+                    (y + h / 2.0) as f32,
+                ) {
                     let f = &self.frames[i];
                     added.push(TrackPoint { frame: f.frame, timestamp: f.timestamp, bbox, score: 0.0 });
                 }
@@ -331,7 +340,7 @@ impl Tracker for BallTracker {
                 for &i in &candidates {
                     let c = centre(&detections[i].bbox);
                     let dist = (c[0] - p[0]).hypot(c[1] - p[1]);
-                    if !(dist <= r) {
+                    if dist.is_nan() || dist > r {
                         continue;
                     }
                     let u = f64::from(detections[i].score) - self.config.distance_weight * dist / r.max(1e-9);

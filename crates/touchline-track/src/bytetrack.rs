@@ -70,9 +70,11 @@ impl ByteTrackConfig {
     /// Checks ranges: scores finite in `[0, 1]` with `low_score <= high_score`,
     /// IoU thresholds in `(0, 1]`, `min_hits >= 1`.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in
-            [("high_score", self.high_score), ("low_score", self.low_score), ("new_track_score", self.new_track_score)]
-        {
+        for (name, v) in [
+            ("high_score", self.high_score),
+            ("low_score", self.low_score),
+            ("new_track_score", self.new_track_score),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(config_err(name, format!("must be in [0, 1], got {v}")));
             }
@@ -183,9 +185,10 @@ impl Tracklet {
 
 fn group_key(label: &Label, grouping: LabelGrouping) -> Label {
     match (grouping, label) {
-        (LabelGrouping::PeopleTogether, Label::Person | Label::Player | Label::Goalkeeper | Label::Referee) => {
-            Label::Person
-        }
+        (
+            LabelGrouping::PeopleTogether,
+            Label::Person | Label::Player | Label::Goalkeeper | Label::Referee,
+        ) => Label::Person,
         _ => label.clone(),
     }
 }
@@ -210,7 +213,7 @@ pub(crate) fn check_detection(frame: usize, index: usize, d: &Detection) -> Resu
 /// Checks that `(frame, timestamp)` follows `last` strictly.
 pub(crate) fn check_order(last: Option<(usize, f64)>, frame: usize, timestamp: f64) -> Result<()> {
     let bad = match last {
-        Some((pf, pt)) => frame <= pf || !(timestamp > pt) || !timestamp.is_finite(),
+        Some((pf, pt)) => frame <= pf || timestamp.is_nan() || timestamp <= pt || !timestamp.is_finite(),
         None => !timestamp.is_finite(),
     };
     if bad {
@@ -310,7 +313,11 @@ impl ByteTracker {
     /// Tracks a whole clip: `detections[i]` are the detections of frame `i`
     /// at `timestamps[i]`. Returns the detections with `track_id` set, per
     /// frame; [`tracks`](Tracker::tracks) then holds the tracks.
-    pub fn run_clip(&mut self, timestamps: &[f64], detections: &[Vec<Detection>]) -> Result<Vec<Vec<Detection>>> {
+    pub fn run_clip(
+        &mut self,
+        timestamps: &[f64],
+        detections: &[Vec<Detection>],
+    ) -> Result<Vec<Vec<Detection>>> {
         if timestamps.len() != detections.len() {
             return Err(TrackError::LengthMismatch {
                 what: "timestamps vs detection frames",
@@ -319,7 +326,12 @@ impl ByteTracker {
             });
         }
         let start = self.frames.last().map_or(0, |(f, _)| f + 1);
-        timestamps.iter().zip(detections).enumerate().map(|(i, (&t, d))| self.update(start + i, t, d)).collect()
+        timestamps
+            .iter()
+            .zip(detections)
+            .enumerate()
+            .map(|(i, (&t, d))| self.update(start + i, t, d))
+            .collect()
     }
 
     fn confirm(&mut self, group: usize, k: usize) {
@@ -340,12 +352,17 @@ impl ByteTracker {
         out: &mut [Option<u64>],
     ) -> Result<()> {
         let cfg = self.config.clone();
-        let high: Vec<(usize, &Detection)> = dets.iter().copied().filter(|(_, d)| d.score >= cfg.high_score).collect();
-        let low: Vec<(usize, &Detection)> =
-            dets.iter().copied().filter(|(_, d)| d.score >= cfg.low_score && d.score < cfg.high_score).collect();
+        let high: Vec<(usize, &Detection)> =
+            dets.iter().copied().filter(|(_, d)| d.score >= cfg.high_score).collect();
+        let low: Vec<(usize, &Detection)> = dets
+            .iter()
+            .copied()
+            .filter(|(_, d)| d.score >= cfg.low_score && d.score < cfg.high_score)
+            .collect();
         let tracks = &self.groups[g].1;
         let pool: Vec<usize> = (0..tracks.len()).filter(|&k| tracks[k].state != State::Tentative).collect();
-        let tentative: Vec<usize> = (0..tracks.len()).filter(|&k| tracks[k].state == State::Tentative).collect();
+        let tentative: Vec<usize> =
+            (0..tracks.len()).filter(|&k| tracks[k].state == State::Tentative).collect();
 
         let costs = |ts: &[Tracklet], rows: &[usize], cols: &[(usize, &Detection)]| -> Vec<f64> {
             let mut c = Vec::with_capacity(rows.len() * cols.len());
@@ -489,7 +506,11 @@ impl Tracker for ByteTracker {
 
 /// Tracks a whole clip with a fresh [`ByteTracker`]: `detections[i]` holds
 /// frame `i` at `timestamps[i]`. Returns the tracks sorted by id.
-pub fn track_clip(config: ByteTrackConfig, timestamps: &[f64], detections: &[Vec<Detection>]) -> Result<Vec<Track>> {
+pub fn track_clip(
+    config: ByteTrackConfig,
+    timestamps: &[f64],
+    detections: &[Vec<Detection>],
+) -> Result<Vec<Track>> {
     let mut t = ByteTracker::new(config)?;
     t.run_clip(timestamps, detections)?;
     Ok(t.tracks())

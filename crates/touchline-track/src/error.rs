@@ -23,7 +23,9 @@ pub enum TrackError {
         reason: String,
     },
     /// Frames must arrive with strictly increasing indices and timestamps.
-    #[error("frame {frame} (t = {timestamp} s) does not follow frame {previous_frame} (t = {previous_time} s)")]
+    #[error(
+        "frame {frame} (t = {timestamp} s) does not follow frame {previous_frame} (t = {previous_time} s)"
+    )]
     FrameOrder {
         /// Offending frame index.
         frame: usize,

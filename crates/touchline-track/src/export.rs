@@ -51,12 +51,20 @@ pub fn validate_tracks(tracks: &[Track], format: &'static str) -> Result<()> {
         }
         for (i, p) in t.points.iter().enumerate() {
             if i > 0 && p.frame <= t.points[i - 1].frame {
-                return Err(err(format!("point {i}: frame {} does not follow frame {}", p.frame, t.points[i - 1].frame)));
+                return Err(err(format!(
+                    "point {i}: frame {} does not follow frame {}",
+                    p.frame,
+                    t.points[i - 1].frame
+                )));
             }
             if !p.timestamp.is_finite() || !p.score.is_finite() {
-                return Err(err(format!("point {i}: non-finite timestamp {} or score {}", p.timestamp, p.score)));
+                return Err(err(format!(
+                    "point {i}: non-finite timestamp {} or score {}",
+                    p.timestamp, p.score
+                )));
             }
-            BBox::new(p.bbox.x1, p.bbox.y1, p.bbox.x2, p.bbox.y2).map_err(|e| err(format!("point {i}: {e}")))?;
+            BBox::new(p.bbox.x1, p.bbox.y1, p.bbox.x2, p.bbox.y2)
+                .map_err(|e| err(format!("point {i}: {e}")))?;
         }
     }
     Ok(())
@@ -75,8 +83,11 @@ pub fn validate_tracks(tracks: &[Track], format: &'static str) -> Result<()> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_tracks_json<W: Write>(w: W, tracks: &[Track]) -> Result<()> {
-    serde_json::to_writer(w, tracks)
-        .map_err(|e| TrackError::Parse { format: "json", location: "output".into(), reason: e.to_string() })
+    serde_json::to_writer(w, tracks).map_err(|e| TrackError::Parse {
+        format: "json",
+        location: "output".into(),
+        reason: e.to_string(),
+    })
 }
 
 /// Reads tracks written by [`write_tracks_json`] and validates them
@@ -92,14 +103,16 @@ pub fn read_tracks_json<R: Read>(r: R) -> Result<Vec<Track>> {
 }
 
 /// Column names of the track CSV, one row per track point.
-pub const CSV_HEADER: [&str; 10] = ["track_id", "label", "team", "frame", "timestamp", "x1", "y1", "x2", "y2", "score"];
+pub const CSV_HEADER: [&str; 10] =
+    ["track_id", "label", "team", "frame", "timestamp", "x1", "y1", "x2", "y2", "score"];
 
 /// Writes tracks as CSV with [`CSV_HEADER`]; floats use Rust's shortest
 /// round-trip form, so reading gives back the same bits. Tracks without
 /// points have no row (use JSON to keep them).
 pub fn write_tracks_csv<W: Write>(w: W, tracks: &[Track]) -> Result<()> {
     let mut wr = csv::Writer::from_writer(w);
-    let io = |e: csv::Error| TrackError::Parse { format: "csv", location: "output".into(), reason: e.to_string() };
+    let io =
+        |e: csv::Error| TrackError::Parse { format: "csv", location: "output".into(), reason: e.to_string() };
     wr.write_record(CSV_HEADER).map_err(io)?;
     for t in tracks {
         let (label, team) = (label_name(&t.label), t.team.as_str());
@@ -166,11 +179,16 @@ pub fn read_tracks_csv<R: Read>(r: R) -> Result<Vec<Track>> {
             num(field(8), row, "y2")?,
         ];
         let score: f32 = num(field(9), row, "score")?;
-        let bbox = BBox::new(c[0], c[1], c[2], c[3]).map_err(|e| perr(format!("row {row}"), e.to_string()))?;
+        let bbox =
+            BBox::new(c[0], c[1], c[2], c[3]).map_err(|e| perr(format!("row {row}"), e.to_string()))?;
         if !timestamp.is_finite() || !score.is_finite() {
-            return Err(perr(format!("row {row}"), format!("non-finite timestamp {timestamp} or score {score}")));
+            return Err(perr(
+                format!("row {row}"),
+                format!("non-finite timestamp {timestamp} or score {score}"),
+            ));
         }
-        let t = tracks.entry(id).or_insert_with(|| Track { id, label: label.clone(), team, points: Vec::new() });
+        let t =
+            tracks.entry(id).or_insert_with(|| Track { id, label: label.clone(), team, points: Vec::new() });
         if t.label != label || t.team != team {
             return Err(perr(
                 format!("row {row}"),
@@ -235,10 +253,12 @@ fn remap(tracks: &[Track], frame_times: &[(usize, f64)]) -> Result<Vec<Track>> {
         .map(|t| {
             let mut points = Vec::with_capacity(t.points.len());
             for p in &t.points {
-                let i = frame_times.binary_search_by_key(&p.frame, |(f, _)| *f).map_err(|_| TrackError::Parse {
-                    format: "tracks",
-                    location: format!("track {}, frame {}", t.id, p.frame),
-                    reason: "frame not in the frame table".into(),
+                let i = frame_times.binary_search_by_key(&p.frame, |(f, _)| *f).map_err(|_| {
+                    TrackError::Parse {
+                        format: "tracks",
+                        location: format!("track {}, frame {}", t.id, p.frame),
+                        reason: "frame not in the frame table".into(),
+                    }
                 })?;
                 let [x, y] = if t.label == Label::Ball { p.bbox.center() } else { p.bbox.bottom_center() };
                 points.push(TrackPoint { frame: i, bbox: BBox { x1: x, y1: y, x2: x, y2: y }, ..p.clone() });

@@ -63,7 +63,11 @@ impl Homography {
     /// four points on a line).
     pub fn from_points(from: &[[f64; 2]], to: &[[f64; 2]]) -> Result<Homography> {
         if from.len() != to.len() {
-            return Err(TrackError::LengthMismatch { what: "homography point pairs", left: from.len(), right: to.len() });
+            return Err(TrackError::LengthMismatch {
+                what: "homography point pairs",
+                left: from.len(),
+                right: to.len(),
+            });
         }
         let n = from.len();
         if n < 4 {
@@ -94,7 +98,7 @@ impl Homography {
         };
         let sv = &svd.singular_values; // sorted in decreasing order
         let (largest, second_smallest) = (sv[0], sv[7]);
-        if !(second_smallest > 1e-9 * largest) {
+        if second_smallest.is_nan() || second_smallest <= 1e-9 * largest {
             return Err(TrackError::Homography(
                 "degenerate configuration (the point pairs do not fix a unique homography)".into(),
             ));
@@ -111,12 +115,19 @@ impl Homography {
     fn from_matrix(h: Matrix3<f64>) -> Result<Homography> {
         let norm = h.norm();
         let det = h.determinant();
-        if !(norm > 0.0 && norm.is_finite()) || !(det.abs() > 1e-12 * norm.powi(3)) {
+        let det_ok = det.abs() > 1e-12 * norm.powi(3);
+        if !(norm > 0.0 && norm.is_finite() && det_ok) {
             return Err(TrackError::Homography("estimated matrix is singular".into()));
         }
         let s = if h[(2, 2)] < 0.0 { -1.0 / norm } else { 1.0 / norm };
         let m = h * s;
-        Ok(Homography { h: [[m[(0, 0)], m[(0, 1)], m[(0, 2)]], [m[(1, 0)], m[(1, 1)], m[(1, 2)]], [m[(2, 0)], m[(2, 1)], m[(2, 2)]]] })
+        Ok(Homography {
+            h: [
+                [m[(0, 0)], m[(0, 1)], m[(0, 2)]],
+                [m[(1, 0)], m[(1, 1)], m[(1, 2)]],
+                [m[(2, 0)], m[(2, 1)], m[(2, 2)]],
+            ],
+        })
     }
 
     /// From a row-major matrix; errors if it is singular or not finite.
@@ -142,7 +153,8 @@ impl Homography {
 
     /// The inverse map.
     pub fn inverse(&self) -> Result<Homography> {
-        let inv = self.matrix().try_inverse().ok_or_else(|| TrackError::Homography("not invertible".into()))?;
+        let inv =
+            self.matrix().try_inverse().ok_or_else(|| TrackError::Homography("not invertible".into()))?;
         Homography::from_matrix(inv)
     }
 

@@ -121,13 +121,18 @@ mod tests {
         let mut k = KalmanBox::new([0.0, 0.0, 20.0, 40.0]);
         for t in 1..40 {
             k.predict();
-            k.update([3.0 * t as f64, -1.0 * t as f64, 20.0, 40.0]);
+            k.update([3.0 * t as f64, -(t as f64), 20.0, 40.0]);
         }
         let [vx, vy] = k.velocity();
         assert!((vx - 3.0).abs() < 0.05 && (vy + 1.0).abs() < 0.05, "{vx} {vy}");
         k.predict();
         let [cx, cy, w, h] = k.cxcywh();
-        assert!((cx - 120.0).abs() < 0.5 && (cy + 40.0).abs() < 0.5 && (w - 20.0).abs() < 0.1 && (h - 40.0).abs() < 0.1);
+        assert!(
+            (cx - 120.0).abs() < 0.5
+                && (cy + 40.0).abs() < 0.5
+                && (w - 20.0).abs() < 0.1
+                && (h - 40.0).abs() < 0.1
+        );
     }
 
     #[test]

@@ -74,6 +74,6 @@ pub use export::{
 pub use homography::Homography;
 pub use kalman::KalmanBox;
 pub use team::{
-    KMeans, OutlierRule, TeamAssigner, TeamClass, TeamClusters, TeamConfig, TorsoRegion, cluster_teams, kmeans,
-    srgb_to_lab, torso_colour,
+    KMeans, OutlierRule, TeamAssigner, TeamClass, TeamClusters, TeamConfig, TorsoRegion, cluster_teams,
+    kmeans, srgb_to_lab, torso_colour,
 };

@@ -70,7 +70,10 @@ impl TorsoRegion {
     }
 
     fn validate(&self) -> Result<()> {
-        let ok = (0.0..0.5).contains(&self.x_margin) && self.top >= 0.0 && self.top < self.bottom && self.bottom <= 1.0;
+        let ok = (0.0..0.5).contains(&self.x_margin)
+            && self.top >= 0.0
+            && self.top < self.bottom
+            && self.bottom <= 1.0;
         if ok { Ok(()) } else { Err(config_err("torso", format!("{self:?}"))) }
     }
 }
@@ -141,7 +144,10 @@ fn check_features<F: AsRef<[f64]>>(features: &[F]) -> Result<usize> {
     for (i, f) in features.iter().enumerate() {
         let f = f.as_ref();
         if f.len() != dim {
-            return Err(TrackError::Clustering(format!("vector {i} has {} values, vector 0 has {dim}", f.len())));
+            return Err(TrackError::Clustering(format!(
+                "vector {i} has {} values, vector 0 has {dim}",
+                f.len()
+            )));
         }
         if let Some(v) = f.iter().find(|v| !v.is_finite()) {
             return Err(TrackError::Clustering(format!("vector {i} holds {v}")));

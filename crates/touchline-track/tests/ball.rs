@@ -10,7 +10,11 @@ fn ball(cx: f64, cy: f64, score: f32) -> Detection {
 }
 
 fn cfg(px_per_s: f64) -> BallConfig {
-    BallConfig { max_speed: SpeedLimit::PixelsPerSecond(px_per_s), gate_margin_px: 5.0, ..BallConfig::default() }
+    BallConfig {
+        max_speed: SpeedLimit::PixelsPerSecond(px_per_s),
+        gate_margin_px: 5.0,
+        ..BallConfig::default()
+    }
 }
 
 const DT: f64 = 0.04;
@@ -73,7 +77,11 @@ fn picks_the_candidate_near_the_prediction_over_a_slightly_better_score() {
     assert!((px - 161.0).abs() < 2.0, "{px}");
     // Non-ball labels and low scores are never candidates.
     let out = bt
-        .update(6, 6.0 * DT, &[Detection { label: Label::Player, ..ball(160.0, 300.0, 0.9) }, ball(160.0, 300.0, 0.05)])
+        .update(
+            6,
+            6.0 * DT,
+            &[Detection { label: Label::Player, ..ball(160.0, 300.0, 0.9) }, ball(160.0, 300.0, 0.05)],
+        )
         .unwrap();
     assert!(out.iter().all(|d| d.track_id.is_none()));
     assert_eq!(bt.frames()[6].status, BallStatus::Missing);

@@ -16,7 +16,9 @@ fn run(cfg: ByteTrackConfig, dets: &[Vec<Detection>]) -> (ByteTracker, Vec<Vec<D
 #[test]
 fn linear_movers_with_noise_keep_their_ids() {
     let movers: Vec<Mover> = (0..10)
-        .map(|i| Mover::player(60.0 + 70.0 * i as f32, 100.0 + 40.0 * (i % 3) as f32, 2.5 - 0.5 * i as f32, 1.0))
+        .map(|i| {
+            Mover::player(60.0 + 70.0 * i as f32, 100.0 + 40.0 * (i % 3) as f32, 2.5 - 0.5 * i as f32, 1.0)
+        })
         .collect();
     let (dets, truth) = scene(&movers, 120, 1, 1.0, |_, _| Some(0.9));
     let (t, out) = run(ByteTrackConfig::default(), &dets);
@@ -52,7 +54,8 @@ fn crossing_paths_cause_no_id_switch() {
 fn occluded_object_is_reactivated_with_its_id() {
     let movers = [Mover::player(100.0, 200.0, 4.0, 0.5), Mover::player(500.0, 300.0, -2.0, 0.0)];
     // Object 0 unseen in frames 30..38 (8 frames).
-    let (dets, truth) = scene(&movers, 80, 3, 0.7, |i, f| (!(i == 0 && (30..38).contains(&f))).then_some(0.9));
+    let (dets, truth) =
+        scene(&movers, 80, 3, 0.7, |i, f| (!(i == 0 && (30..38).contains(&f))).then_some(0.9));
     let (t, out) = run(ByteTrackConfig::default(), &dets);
     let (sw, ids) = id_switches(&out, &truth, 2);
     assert_eq!(sw, 0, "{ids:?}");

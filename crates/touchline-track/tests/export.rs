@@ -17,7 +17,8 @@ fn homography_recovers_a_known_projective_map() {
     let truth = [[0.12, 0.03, -50.0], [0.004, 0.31, -40.0], [0.00002, 0.0011, 1.0]];
     let mut rng = SplitMix64::new(11);
     for n in [4usize, 6, 20] {
-        let img: Vec<[f64; 2]> = (0..n).map(|_| [rng.uniform() * 848.0, 120.0 + rng.uniform() * 350.0]).collect();
+        let img: Vec<[f64; 2]> =
+            (0..n).map(|_| [rng.uniform() * 848.0, 120.0 + rng.uniform() * 350.0]).collect();
         let pitch: Vec<[f64; 2]> = img.iter().map(|&p| apply(&truth, p)).collect();
         let h = Homography::from_points(&img, &pitch).unwrap();
         assert!(h.reprojection_rms(&img, &pitch) < 1e-9);
@@ -26,7 +27,10 @@ fn homography_recovers_a_known_projective_map() {
         for _ in 0..50 {
             let p = [rng.uniform() * 848.0, 120.0 + rng.uniform() * 350.0];
             let (q, want) = (h.apply(p).unwrap(), apply(&truth, p));
-            assert!((q[0] - want[0]).abs() < 1e-6 && (q[1] - want[1]).abs() < 1e-6, "n={n}: {q:?} vs {want:?}");
+            assert!(
+                (q[0] - want[0]).abs() < 1e-6 && (q[1] - want[1]).abs() < 1e-6,
+                "n={n}: {q:?} vs {want:?}"
+            );
             let back = inv.apply(q).unwrap();
             assert!((back[0] - p[0]).abs() < 1e-6 && (back[1] - p[1]).abs() < 1e-6);
         }
@@ -68,9 +72,19 @@ fn sample_tracks() -> Vec<Track> {
         score: s,
     };
     vec![
-        Track { id: 1, label: Label::Player, team: Team::Home, points: vec![p(0, 1.5, 0.91), p(1, 3.3, 0.0), p(5, 7.1, 0.123)] },
+        Track {
+            id: 1,
+            label: Label::Player,
+            team: Team::Home,
+            points: vec![p(0, 1.5, 0.91), p(1, 3.3, 0.0), p(5, 7.1, 0.123)],
+        },
         Track { id: 2, label: Label::Ball, team: Team::Ball, points: vec![p(1, 100.0, 0.5)] },
-        Track { id: 9, label: Label::Other("linesman, left".into()), team: Team::Officials, points: vec![p(2, -4.0, 1.0)] },
+        Track {
+            id: 9,
+            label: Label::Other("linesman, left".into()),
+            team: Team::Officials,
+            points: vec![p(2, -4.0, 1.0)],
+        },
     ]
 }
 
@@ -96,12 +110,24 @@ fn json_and_csv_round_trip_bit_for_bit() {
 fn malformed_files_give_errors_naming_the_place() {
     let bad_csv = [
         ("track_id,label,team,frame,timestamp,x1,y1,x2,y2\n1,player,home,0,0,0,0,1,1\n", "header"),
-        ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1,0.5\nx,player,home,1,0,0,0,1,1,0.5\n", "row 2, column track_id"),
-        ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,blue,0,0,0,0,1,1,0.5\n", "row 1, column team"),
+        (
+            "track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1,0.5\nx,player,home,1,0,0,0,1,1,0.5\n",
+            "row 2, column track_id",
+        ),
+        (
+            "track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,blue,0,0,0,0,1,1,0.5\n",
+            "row 1, column team",
+        ),
         ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,5,0,1,1,0.5\n", "row 1"),
         ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,NaN,0,0,1,1,0.5\n", "row 1"),
-        ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1,0.5\n1,ball,home,1,0,0,0,1,1,0.5\n", "row 2"),
-        ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1,0.5\n1,player,home,0,0,0,0,1,1,0.5\n", "track 1"),
+        (
+            "track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1,0.5\n1,ball,home,1,0,0,0,1,1,0.5\n",
+            "row 2",
+        ),
+        (
+            "track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1,0.5\n1,player,home,0,0,0,0,1,1,0.5\n",
+            "track 1",
+        ),
         ("track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n1,player,home,0,0,0,0,1,1\n", "row 1"),
     ];
     for (text, place) in bad_csv {
@@ -115,7 +141,9 @@ fn malformed_files_give_errors_naming_the_place() {
     let inverted = r#"[{"id":1,"label":"Player","team":"Home","points":[{"frame":0,"timestamp":0.0,"bbox":{"x1":5,"y1":0,"x2":1,"y2":1},"score":1}]}]"#;
     assert!(read_tracks_json(inverted.as_bytes()).is_err());
     assert!(read_tracks_csv(&b""[..]).unwrap_err().to_string().contains("header"));
-    assert!(read_tracks_csv(&b"track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n"[..]).unwrap().is_empty());
+    assert!(
+        read_tracks_csv(&b"track_id,label,team,frame,timestamp,x1,y1,x2,y2,score\n"[..]).unwrap().is_empty()
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 use image::{Rgb, RgbImage};
 use touchline_core::{BBox, Detection, Label, SplitMix64, Team};
 use touchline_track::{
-    OutlierRule, TeamAssigner, TeamClass, TeamConfig, TorsoRegion, cluster_teams, kmeans, srgb_to_lab, torso_colour,
+    OutlierRule, TeamAssigner, TeamClass, TeamConfig, TorsoRegion, cluster_teams, kmeans, srgb_to_lab,
+    torso_colour,
 };
 
 #[test]
@@ -74,7 +75,8 @@ fn two_kits_and_a_referee_on_synthetic_crops() {
         assert_eq!(*cl, want, "{:?}", c.classes);
     }
     // Without an outlier rule the referee joins a team, the kits stay apart.
-    let c2 = cluster_teams(&feats, &TeamConfig { outlier: OutlierRule::None, ..TeamConfig::default() }).unwrap();
+    let c2 =
+        cluster_teams(&feats, &TeamConfig { outlier: OutlierRule::None, ..TeamConfig::default() }).unwrap();
     assert!(!c2.classes.contains(&TeamClass::Outlier));
     assert_ne!(c2.classes[0], c2.classes[1]);
 
