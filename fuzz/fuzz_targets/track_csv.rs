@@ -1,0 +1,13 @@
+//! cargo-fuzz target: touchline-track's track CSV; whatever parses must write and read back equal.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(t) = touchline_track::read_tracks_csv(data) {
+        let mut out = Vec::new();
+        touchline_track::write_tracks_csv(&mut out, &t).expect("write parsed tracks");
+        let back = touchline_track::read_tracks_csv(out.as_slice()).expect("read written tracks");
+        assert_eq!(back, t);
+    }
+});
