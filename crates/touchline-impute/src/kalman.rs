@@ -416,9 +416,8 @@ fn pva_run<const N: usize>(params: &KalmanParams, data: &TrackingData) -> Result
     let mut s = Scratch::<N>::default();
     for a in 0..na {
         for p in data.periods() {
-            let mut seen = p.frames().filter(|&f| obs[[f, a]]);
-            let Some(k0) = seen.next() else { continue };
-            let k1 = seen.last().unwrap_or(k0);
+            let Some(k0) = p.frames().find(|&f| obs[[f, a]]) else { continue };
+            let k1 = p.frames().rev().find(|&f| obs[[f, a]]).unwrap_or(k0);
             smooth::<N>(&ctx, a, k0, k1, &mut s);
             for f in k0..=k1 {
                 let i = a * nf + f;

@@ -104,7 +104,7 @@ fn kalman_predictor() {
         let smoothed = KalmanSmoother::new(kp).unwrap().impute(&d).unwrap();
         for f in 0..n {
             let p = pva.pos[f];
-            if f < 20 || f >= 40 {
+            if !(20..40).contains(&f) {
                 assert_eq!(p, [d.positions()[[f, 0, 0]], d.positions()[[f, 0, 1]]], "observed frame {f}");
             } else {
                 assert_eq!(
