@@ -3,15 +3,15 @@
 # Safe to run again and again. Called by scripts/test.sh and scripts/demo.sh.
 #
 #   APT_PACKAGES     Debian packages a build or test needs (checked with dpkg -s)
-#   PY_REQUIREMENTS  pip requirement lines installed into .venv/ for the tests (none yet;
-#                    the ONNX Runtime crates add onnxruntime==1.31.1 here)
+#   PY_REQUIREMENTS  pip requirement lines installed into .venv/ for the tests (onnxruntime:
+#                    the ONNX Runtime library touchline-onnx loads)
 #   --bench          also installs the Python tools our side-by-side benchmarks time us
 #                    against (kloppy, pandas, scipy, numpy), pinned, into .venv/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(pkg-config gcc g++ make)
-PY_REQUIREMENTS=()
+PY_REQUIREMENTS=(onnxruntime==1.31.1)
 BENCH_PY_REQUIREMENTS=(kloppy==3.19.1 pandas==3.1.1 scipy==1.17.1 numpy==2.4.6)
 if [ "${1:-}" = "--bench" ]; then PY_REQUIREMENTS+=("${BENCH_PY_REQUIREMENTS[@]}"); fi
 
