@@ -36,8 +36,8 @@ pub struct Tiling {
     pub overlap: f32,
     /// Labels taken from the tiles (others come from the full frame only).
     pub labels: Vec<Label>,
-    /// Given a ball hint, search only the tile around it first and fall back to all tiles
-    /// when nothing of `labels` is found there.
+    /// Given a ball hint, search only the tile around it and fall back to all tiles when
+    /// neither that tile nor the full frame found anything of `labels`.
     pub roi: bool,
 }
 
@@ -204,9 +204,11 @@ pub struct StageTimes {
 /// How ball hints fared (see [`Tiling::roi`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RoiStats {
-    /// Frames where the tile around the hint found the ball.
+    /// Frames where the tile around the hint found one of the tiled labels.
     pub hits: usize,
-    /// Frames where it did not and all tiles were searched.
+    /// Frames where only the full-frame pass found it (no further tiles run).
+    pub full_frame: usize,
+    /// Frames where neither did and all tiles were searched.
     pub fallbacks: usize,
 }
 
@@ -404,19 +406,26 @@ impl OnnxDetector {
         let results = self.run_views(frames, &views)?;
         let mut per_frame: Vec<Vec<Detection>> = vec![Vec::new(); frames.len()];
         let mut tiled = vec![false; frames.len()];
+        // Per frame: a tiled label found by [full pass, tile pass].
+        let mut found = vec![[false; 2]; frames.len()];
+        let tiled_labels = tiling.as_ref().map(|t| t.labels.as_slice()).unwrap_or(&[]);
         for (v, dets) in views.iter().zip(results) {
-            tiled[v.frame] |= v.pass == Pass::Tile;
+            let pass = usize::from(v.pass == Pass::Tile);
+            tiled[v.frame] |= pass == 1;
+            found[v.frame][pass] |= dets.iter().any(|d| tiled_labels.contains(&d.label));
             per_frame[v.frame].extend(dets);
         }
         if let Some(t) = &tiling
             && !roi_frames.is_empty()
         {
-            // Fall back to all tiles where the ROI tile found nothing of the tiled labels.
-            let found = |dets: &[Detection]| dets.iter().any(|d| t.labels.contains(&d.label));
+            // Fall back to all tiles where neither the ROI tile nor the full frame found any
+            // of the tiled labels.
             let mut more = Vec::new();
             for &i in &roi_frames {
-                if found(&per_frame[i]) {
+                if found[i][1] {
                     self.roi.hits += 1;
+                } else if found[i][0] {
+                    self.roi.full_frame += 1;
                 } else {
                     self.roi.fallbacks += 1;
                     let (w, h) = frames[i].size();
