@@ -36,10 +36,14 @@
 
 use std::path::PathBuf;
 
+// Parts only the ONNX detectors use are dead code without the `onnx` feature.
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod classes;
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod nms;
 #[cfg(feature = "onnx")]
 mod onnx;
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod preprocess;
 pub mod replay;
 

@@ -33,9 +33,11 @@ pub(crate) fn letterbox_into(img: &RgbImage, region: Region, size: u32, norm: &N
     let s = size as usize;
     let plane = s * s;
     debug_assert_eq!(out.len(), 3 * plane);
-    let r = (size as f32 / region.h as f32).min(size as f32 / region.w as f32);
-    let nw = ((region.w as f32 * r) as usize).clamp(1, s);
-    let nh = ((region.h as f32 * r) as usize).clamp(1, s);
+    // In f64 like the Python references (`int(w * r)`): in f32, 720 * (416 / 1280) is
+    // 233.99998 and the resized image would lose a row.
+    let r = (f64::from(size) / f64::from(region.h)).min(f64::from(size) / f64::from(region.w));
+    let nw = ((f64::from(region.w) * r) as usize).clamp(1, s);
+    let nh = ((f64::from(region.h) * r) as usize).clamp(1, s);
     // Output channel c reads image channel src[c].
     let src: [usize; 3] = if norm.bgr { [2, 1, 0] } else { [0, 1, 2] };
     let scale = [1.0 / norm.std[0], 1.0 / norm.std[1], 1.0 / norm.std[2]];
@@ -59,7 +61,7 @@ pub(crate) fn letterbox_into(img: &RgbImage, region: Region, size: u32, norm: &N
                 }
             }
         }
-        return r;
+        return r as f32;
     }
     // Source coordinate of each output column/row: (i + 0.5) / scale - 0.5, clamped.
     let axis = |n_out: usize, n_in: usize| -> Vec<(usize, usize, f32)> {
@@ -95,7 +97,7 @@ pub(crate) fn letterbox_into(img: &RgbImage, region: Region, size: u32, norm: &N
             }
         }
     }
-    r
+    r as f32
 }
 
 #[cfg(test)]
@@ -129,7 +131,7 @@ mod tests {
         let mut out = vec![0.0; 3 * 416 * 416];
         let r = letterbox_into(&img, Region { x: 0, y: 0, w: 1280, h: 720 }, 416, &RAW, &mut out);
         assert!((r - 0.325).abs() < 1e-6);
-        let nh = (720.0 * r) as usize; // 234
+        let nh = 234; // 720 * 0.325 exactly: no row lost to f32 rounding
         assert_eq!(out[(nh - 1) * 416 + 415], 150.0);
         assert_eq!(out[nh * 416], 114.0);
         assert_eq!(out[2 * 416 * 416 + 10], 50.0);

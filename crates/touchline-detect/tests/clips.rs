@@ -25,8 +25,14 @@ fn penalty_tiles_find_the_ball_more_often() {
     eprintln!("penalty: ball (score > 0.3) full frame {nf}/9, tiled {nt}/9");
     for (k, (a, b)) in full_out.iter().zip(&tiled_out).enumerate() {
         let p = |d: &[Detection]| d.iter().filter(|d| d.label == Label::Player).count();
-        eprintln!("  frame {}: players {} / {}, ball {:?} / {:?}", idx[k], p(a), p(b),
-            best_ball(a).map(|d| (d.score, d.bbox.center())), best_ball(b).map(|d| (d.score, d.bbox.center())));
+        eprintln!(
+            "  frame {}: players {} / {}, ball {:?} / {:?}",
+            idx[k],
+            p(a),
+            p(b),
+            best_ball(a).map(|d| (d.score, d.bbox.center())),
+            best_ball(b).map(|d| (d.score, d.bbox.center()))
+        );
     }
     assert!(nt > nf, "tiles should find the ball more often: full {nf}, tiled {nt}");
     assert!(nt >= 7, "tiled found the ball in only {nt} of 9 frames");

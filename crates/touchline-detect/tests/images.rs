@@ -4,7 +4,9 @@ mod common;
 
 use common::{asset, image_frame, temp_dir, yolox, yolox_path};
 use touchline_core::{Detection, Detector, Label};
-use touchline_detect::{DetectError, DetectorConfig, OnnxDetector, OnnxError, ReplayDetector, write_touchline_json};
+use touchline_detect::{
+    DetectError, DetectorConfig, OnnxDetector, OnnxError, ReplayDetector, write_touchline_json,
+};
 
 fn count(d: &[Detection], l: Label, min: f32) -> usize {
     d.iter().filter(|d| d.label == l && d.score > min).count()
@@ -26,7 +28,8 @@ fn tennis_ball_and_baseball_players() {
     // Baseball: batter, catcher, umpire (plus spectators in the stand).
     let baseball = image_frame("images/000000006471.jpg");
     let d = det.detect(&baseball).unwrap();
-    let tall: Vec<&Detection> = d.iter().filter(|d| d.label == Label::Player && d.bbox.height() > 100.0).collect();
+    let tall: Vec<&Detection> =
+        d.iter().filter(|d| d.label == Label::Player && d.bbox.height() > 100.0).collect();
     assert!(tall.len() >= 3, "batter, catcher and umpire expected: {d:?}");
     assert!(count(&d, Label::Player, 0.3) >= 3);
     // Dropped COCO classes never appear; `keep_others` brings them back as Other.
@@ -82,8 +85,9 @@ fn bad_models_and_frames_give_typed_errors() {
     assert!(matches!(e, DetectError::Onnx(OnnxError::ContractMismatch { .. })), "{e}");
     let e = OnnxDetector::new(yolox_path(), DetectorConfig { input_size: 320, ..c() }).unwrap_err();
     assert!(e.to_string().contains("416"), "{e}");
-    let e = OnnxDetector::new(asset("models/movenet_single/movenet_lightning.onnx"), DetectorConfig::rtmdet())
-        .unwrap_err();
+    let e =
+        OnnxDetector::new(asset("models/movenet_single/movenet_lightning.onnx"), DetectorConfig::rtmdet())
+            .unwrap_err();
     assert!(matches!(e, DetectError::Onnx(OnnxError::ContractMismatch { .. })), "{e}");
     // An empty frame.
     let mut det = yolox(false);
