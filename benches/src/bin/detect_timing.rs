@@ -94,11 +94,8 @@ fn main() {
         );
         if !tiled && let Some(path) = arg(&args, "--dets") {
             let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-            write_touchline_json(
-                first.iter().enumerate().map(|(i, d)| (i, d)),
-                std::io::BufWriter::new(file),
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+            write_touchline_json(first.iter().enumerate(), std::io::BufWriter::new(file))
+                .unwrap_or_else(|e| panic!("{e}"));
         }
     }
     println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(out)).unwrap_or_default());

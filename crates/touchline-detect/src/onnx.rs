@@ -114,7 +114,7 @@ impl DetectorConfig {
         if !(32..=4096).contains(&self.input_size) {
             return bad("input_size", format!("{} outside 32..=4096", self.input_size));
         }
-        if self.kind == ModelKind::YoloX && self.input_size % 32 != 0 {
+        if self.kind == ModelKind::YoloX && !self.input_size.is_multiple_of(32) {
             return bad("input_size", format!("{} is not a multiple of 32 (YOLOX strides)", self.input_size));
         }
         if !(0.0..=1.0).contains(&self.nms_iou) {
@@ -577,7 +577,7 @@ fn decode_yolox(
                     let p = &img[row * width..(row + 1) * width];
                     row += 1;
                     let obj = p[4];
-                    if !(obj >= min_thr) {
+                    if obj.is_nan() || obj < min_thr {
                         continue;
                     }
                     let cx = (p[0] + gx as f32) * stf;
