@@ -10,6 +10,8 @@
 //!   resolution for the ball and merges them with the full-frame pass by NMS. With a ball hint
 //!   (the tracker's predicted position) only the tile around it is searched, falling back to
 //!   all tiles when the ball is not there.
+//! * [`MotionBallDetector`]: classical ball candidates for static cameras (background
+//!   subtraction, blob size, shape and colour), no model.
 //! * [`ReplayDetector`] replays detections from Touchline JSON or COCO results files, so any
 //!   external model's output can drive the rest of the pipeline.
 //!
@@ -39,6 +41,7 @@ use std::path::PathBuf;
 // Parts only the ONNX detectors use are dead code without the `onnx` feature.
 #[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod classes;
+mod motion;
 #[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod nms;
 #[cfg(feature = "onnx")]
@@ -48,6 +51,7 @@ mod preprocess;
 pub mod replay;
 
 pub use classes::{COCO80, ClassMap, Thresholds};
+pub use motion::{MotionBallConfig, MotionBallDetector};
 pub use nms::nms;
 #[cfg(feature = "onnx")]
 pub use onnx::{DetectorConfig, ModelKind, OnnxDetector, RoiStats, StageTimes, Tiling, tile_regions};
