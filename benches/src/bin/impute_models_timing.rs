@@ -38,6 +38,13 @@ fn time(repeat: usize, mut f: impl FnMut() -> (TrackingData, ImputeReport)) -> s
     serde_json::json!({ "median_s": times[times.len() / 2], "min_s": times[0], "runs": repeat, "filled": filled })
 }
 
+/// Records `v` under `name` and prints it at once (a slow method later on
+/// does not hide the figures already measured).
+fn put(out: &mut serde_json::Map<String, serde_json::Value>, name: &str, v: serde_json::Value) {
+    eprintln!("{name}: {v}");
+    out.insert(name.to_string(), v);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let repeat = arg(&args, "--repeat").and_then(|v| v.parse::<usize>().ok()).unwrap_or(3).max(1);
@@ -55,7 +62,8 @@ fn main() {
         [("kalman_cv", MotionModel::ConstantVelocity), ("kalman_ca", MotionModel::ConstantAcceleration)]
     {
         let k = KalmanSmoother::new(KalmanParams { model, ..KalmanParams::default() }).expect("valid");
-        out.insert(name.into(), time(repeat, || k.impute_with_report(black_box(&data)).expect("imputes")));
+        let v = time(repeat, || k.impute_with_report(black_box(&data)).expect("imputes"));
+        put(&mut out, name, v);
     }
     for (name, predictor) in [
         ("dase_spline", Predictor::default()),
@@ -71,11 +79,12 @@ fn main() {
             (d, r.report)
         });
         v["fit_s"] = serde_json::json!(fit_s);
-        out.insert(format!("{name}_inference"), v);
+        put(&mut out, &format!("{name}_inference"), v);
     }
     if !skip_knn {
         let knn = KnnRegression::new(KnnParams::default()).expect("valid");
-        out.insert("knn".into(), time(1, || knn.impute_with_report(black_box(&data)).expect("imputes")));
+        let v = time(1, || knn.impute_with_report(black_box(&data)).expect("imputes"));
+        put(&mut out, "knn", v);
     }
     println!("{}", serde_json::Value::Object(out));
 }

@@ -1,0 +1,728 @@
+//! [`OnnxDetector`]: YOLOX and RTMDet over ONNX Runtime, with sliced (tiled) inference for
+//! small balls.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use touchline_core::{Detection, Detector, Frame, Label};
+use touchline_onnx::ort;
+use touchline_onnx::{Dim, ElemType, ModelContract, OnnxModel, SessionConfig, TensorSpec};
+
+use crate::DetectError;
+use crate::classes::{ClassMap, Thresholds};
+use crate::nms::{Raw, clamp_box, nms, nms_raw};
+use crate::preprocess::{Norm, Region, letterbox_into};
+
+/// The model families [`OnnxDetector`] can decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// YOLOX (Megvii) exported with the decode head off: one input `images` `[1,3,S,S]`, BGR
+    /// 0..255, top-left letterbox padded with 114; one output `output` `[1, cells, 5 + classes]`
+    /// over grids of strides 8, 16, 32. Per-class NMS done here.
+    YoloX,
+    /// RTMDet (OpenMMLab, mmdeploy end2end export): input `input` `[B,3,H,W]`, BGR normalised
+    /// with mean (103.53, 116.28, 123.675) and std (57.375, 57.12, 58.395); outputs `dets`
+    /// `[B,N,5]` (corners and score) and `labels` `[B,N]`, NMS inside the graph.
+    RtmDet,
+}
+
+/// Sliced inference: extra passes over overlapping tiles at native resolution for small
+/// objects (the ball), merged with the full-frame pass by NMS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tiling {
+    /// Tile side in frame pixels (a tile equal to the model input size runs unscaled).
+    pub tile: u32,
+    /// Overlap between neighbouring tiles, as a fraction of the tile (`0..0.9`).
+    pub overlap: f32,
+    /// Labels taken from the tiles (others come from the full frame only).
+    pub labels: Vec<Label>,
+    /// Given a ball hint, search only the tile around it and fall back to all tiles when
+    /// neither that tile nor the full frame found anything of `labels`.
+    pub roi: bool,
+}
+
+impl Default for Tiling {
+    /// 416 px tiles, 25 % overlap, ball only, ROI search on.
+    fn default() -> Self {
+        Tiling { tile: 416, overlap: 0.25, labels: vec![Label::Ball], roi: true }
+    }
+}
+
+/// Everything an [`OnnxDetector`] is configured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectorConfig {
+    /// How to pre- and post-process.
+    pub kind: ModelKind,
+    /// Square model input side (YOLOX-nano 416, RTMDet-nano 320 or 640).
+    pub input_size: u32,
+    /// Model class id -> label (dropped classes cost nothing in decoding).
+    pub classes: ClassMap,
+    /// Minimum score per label.
+    pub thresholds: Thresholds,
+    /// IoU above which NMS suppresses a box of the same class (model-level) or label (merge).
+    pub nms_iou: f32,
+    /// ONNX Runtime intra-op threads (`0` = one per physical core).
+    pub intra_threads: usize,
+    /// Most images per model run when the model takes a dynamic batch.
+    pub max_batch: usize,
+    /// Most detections kept per image region after NMS.
+    pub max_detections: usize,
+    /// Sliced inference, `None` = full frame only.
+    pub tiling: Option<Tiling>,
+}
+
+impl DetectorConfig {
+    /// YOLOX-nano on COCO-80: 416 input, person -> player, sports ball -> ball, NMS IoU 0.45,
+    /// default thresholds, tiling on.
+    pub fn yolox() -> Self {
+        DetectorConfig {
+            kind: ModelKind::YoloX,
+            input_size: 416,
+            classes: ClassMap::coco_sports(),
+            thresholds: Thresholds::default(),
+            nms_iou: 0.45,
+            intra_threads: 0,
+            max_batch: 8,
+            max_detections: 300,
+            tiling: Some(Tiling::default()),
+        }
+    }
+
+    /// RTMDet-nano person detector: 320 input, person -> player, no tiling.
+    pub fn rtmdet() -> Self {
+        DetectorConfig {
+            kind: ModelKind::RtmDet,
+            input_size: 320,
+            classes: ClassMap::person_only(),
+            thresholds: Thresholds::default(),
+            nms_iou: 0.45,
+            intra_threads: 0,
+            max_batch: 8,
+            max_detections: 100,
+            tiling: None,
+        }
+    }
+
+    /// Same configuration without tiling.
+    pub fn without_tiling(mut self) -> Self {
+        self.tiling = None;
+        self
+    }
+
+    fn validate(&self) -> Result<(), DetectError> {
+        let bad = |name: &'static str, reason: String| Err(DetectError::Config { name, reason });
+        if !(32..=4096).contains(&self.input_size) {
+            return bad("input_size", format!("{} outside 32..=4096", self.input_size));
+        }
+        if self.kind == ModelKind::YoloX && !self.input_size.is_multiple_of(32) {
+            return bad("input_size", format!("{} is not a multiple of 32 (YOLOX strides)", self.input_size));
+        }
+        if !(0.0..=1.0).contains(&self.nms_iou) {
+            return bad("nms_iou", format!("{} outside 0..=1", self.nms_iou));
+        }
+        if self.max_batch == 0 || self.max_detections == 0 {
+            return bad("max_batch/max_detections", "must be at least 1".into());
+        }
+        if self.classes.is_empty() {
+            return bad("classes", "no classes".into());
+        }
+        if let Err(reason) = self.thresholds.validate() {
+            return bad("thresholds", reason);
+        }
+        if let Some(t) = &self.tiling {
+            if !(32..=8192).contains(&t.tile) {
+                return bad("tiling.tile", format!("{} outside 32..=8192", t.tile));
+            }
+            if !(0.0..0.9).contains(&t.overlap) {
+                return bad("tiling.overlap", format!("{} outside 0..0.9", t.overlap));
+            }
+        }
+        Ok(())
+    }
+
+    fn contract(&self) -> ModelContract {
+        let s = i64::from(self.input_size);
+        match self.kind {
+            ModelKind::YoloX => {
+                let g = |stride: i64| (s / stride) * (s / stride);
+                let cells = g(8) + g(16) + g(32);
+                let width = 5 + self.classes.len() as i64;
+                ModelContract::new(
+                    vec![TensorSpec::new(
+                        "images",
+                        ElemType::F32,
+                        [Dim::Any, Dim::Fixed(3), Dim::Fixed(s), Dim::Fixed(s)],
+                    )],
+                    vec![TensorSpec::new(
+                        "output",
+                        ElemType::F32,
+                        [Dim::Any, Dim::Fixed(cells), Dim::Fixed(width)],
+                    )],
+                )
+            }
+            ModelKind::RtmDet => ModelContract::new(
+                vec![TensorSpec::new(
+                    "input",
+                    ElemType::F32,
+                    [Dim::Any, Dim::Fixed(3), Dim::Fixed(s), Dim::Fixed(s)],
+                )],
+                vec![
+                    TensorSpec::new("dets", ElemType::F32, [Dim::Any, Dim::Any, Dim::Fixed(5)]),
+                    TensorSpec::new("labels", ElemType::I64, [Dim::Any, Dim::Any]),
+                ],
+            ),
+        }
+    }
+
+    fn norm(&self) -> Norm {
+        match self.kind {
+            ModelKind::YoloX => Norm { bgr: true, mean: [0.0; 3], std: [1.0; 3], pad: 114.0 },
+            ModelKind::RtmDet => {
+                Norm { bgr: true, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395], pad: 114.0 }
+            }
+        }
+    }
+}
+
+/// Time spent per stage, summed over calls since the last reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    /// Letterboxing and normalising into the input tensor.
+    pub preprocess: Duration,
+    /// ONNX Runtime `run`.
+    pub model: Duration,
+    /// Decoding, NMS, label mapping, merging tiles.
+    pub postprocess: Duration,
+    /// Model runs (one per batch).
+    pub runs: usize,
+    /// Image regions (full frames and tiles) processed.
+    pub regions: usize,
+    /// Frames processed.
+    pub frames: usize,
+}
+
+/// How ball hints fared (see [`Tiling::roi`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoiStats {
+    /// Frames where the tile around the hint found one of the tiled labels.
+    pub hits: usize,
+    /// Frames where only the full-frame pass found it (no further tiles run).
+    pub full_frame: usize,
+    /// Frames where neither did and all tiles were searched.
+    pub fallbacks: usize,
+}
+
+/// Tiles of side `tile` covering a `width` x `height` frame with at least `overlap` (fraction)
+/// between neighbours, spread evenly; a side shorter than `tile` gets one tile of that side.
+///
+/// ```
+/// use touchline_detect::tile_regions;
+/// let t = tile_regions(1280, 720, 416, 0.25);
+/// assert_eq!(t.len(), 4 * 2);
+/// assert_eq!((t[0].x, t[0].y, t[0].w), (0, 0, 416));
+/// assert_eq!(t.last().map(|r| (r.x + r.w, r.y + r.h)), Some((1280, 720)));
+/// ```
+pub fn tile_regions(width: u32, height: u32, tile: u32, overlap: f32) -> Vec<Region> {
+    let starts = |n: u32| -> (Vec<u32>, u32) {
+        if n <= tile || tile == 0 {
+            return (vec![0], n);
+        }
+        let step = ((tile as f32 * (1.0 - overlap.clamp(0.0, 0.9))).floor() as u32).max(1);
+        let count = (n - tile).div_ceil(step) + 1;
+        let span = n - tile;
+        let v = (0..count).map(|i| (u64::from(span) * u64::from(i) / u64::from(count - 1)) as u32).collect();
+        (v, tile)
+    };
+    let (xs, tw) = starts(width);
+    let (ys, th) = starts(height);
+    ys.iter().flat_map(|&y| xs.iter().map(move |&x| Region { x, y, w: tw, h: th })).collect()
+}
+
+/// The tile of side `tile` centred on `hint`, kept inside the frame.
+fn roi_region(hint: [f32; 2], width: u32, height: u32, tile: u32) -> Region {
+    let place = |c: f32, n: u32| -> (u32, u32) {
+        if n <= tile {
+            return (0, n);
+        }
+        let max = (n - tile) as f32;
+        ((c - tile as f32 / 2.0).clamp(0.0, max) as u32, tile)
+    };
+    let (x, w) = place(hint[0], width);
+    let (y, h) = place(hint[1], height);
+    Region { x, y, w, h }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Full,
+    Tile,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct View {
+    frame: usize,
+    region: Region,
+    pass: Pass,
+}
+
+/// A [`Detector`] running an ONNX model (see [`ModelKind`]) through `touchline-onnx`.
+///
+/// ```
+/// use touchline_core::{Detector, Frame, Label};
+/// use touchline_detect::{DetectorConfig, OnnxDetector};
+/// let model = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/models/yolox_nano/yolox_nano.onnx");
+/// let mut config = DetectorConfig::yolox().without_tiling();
+/// config.intra_threads = 1;
+/// let mut det = OnnxDetector::new(model, config)?;
+/// // A flat grey frame holds nothing.
+/// let frame = Frame::new(0, 0.0, image::RgbImage::from_pixel(640, 360, image::Rgb([90, 90, 90])));
+/// assert!(det.detect(&frame)?.iter().all(|d| d.label != Label::Ball));
+/// # Ok::<(), touchline_detect::DetectError>(())
+/// ```
+#[derive(Debug)]
+pub struct OnnxDetector {
+    model: OnnxModel,
+    config: DetectorConfig,
+    norm: Norm,
+    dynamic_batch: bool,
+    buf: Vec<f32>,
+    hint: Option<[f32; 2]>,
+    times: StageTimes,
+    roi: RoiStats,
+}
+
+impl OnnxDetector {
+    /// Loads the model at `path` and checks it fits `config.kind` and `config.input_size`.
+    ///
+    /// Errors: [`DetectError::Config`] for invalid settings; [`DetectError::Onnx`] for a missing
+    /// runtime, a missing or corrupt model file, or a model with other inputs/outputs.
+    pub fn new(path: impl AsRef<Path>, config: DetectorConfig) -> Result<Self, DetectError> {
+        config.validate()?;
+        let session = SessionConfig::default().intra_threads(config.intra_threads);
+        let model = OnnxModel::load(path, &config.contract(), &session)?;
+        let dynamic_batch = model.inputs().first().and_then(|t| t.shape.first()).is_some_and(|&b| b < 0);
+        Ok(OnnxDetector {
+            model,
+            norm: config.norm(),
+            config,
+            dynamic_batch,
+            buf: Vec::new(),
+            hint: None,
+            times: StageTimes::default(),
+            roi: RoiStats::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.config
+    }
+
+    /// The loaded model (path, declared shapes).
+    pub fn model(&self) -> &OnnxModel {
+        &self.model
+    }
+
+    /// Whether several images go through the model in one run.
+    pub fn batches(&self) -> bool {
+        self.dynamic_batch && self.config.max_batch > 1
+    }
+
+    /// Time per stage since the last [`reset_stage_times`](Self::reset_stage_times).
+    pub fn stage_times(&self) -> StageTimes {
+        self.times
+    }
+
+    /// Zeroes [`stage_times`](Self::stage_times) and [`roi_stats`](Self::roi_stats).
+    pub fn reset_stage_times(&mut self) {
+        self.times = StageTimes::default();
+        self.roi = RoiStats::default();
+    }
+
+    /// ROI search outcomes since the last reset.
+    pub fn roi_stats(&self) -> RoiStats {
+        self.roi
+    }
+
+    /// A predicted ball position (frame pixels) for the next [`Detector::detect`] call only;
+    /// non-finite hints are ignored.
+    pub fn set_ball_hint(&mut self, hint: Option<[f32; 2]>) {
+        self.hint = hint;
+    }
+
+    /// Detections in one frame, searching for the ball around `hint` first when tiling with
+    /// ROI is on.
+    pub fn detect_with_ball_hint(
+        &mut self,
+        frame: &Frame,
+        hint: Option<[f32; 2]>,
+    ) -> Result<Vec<Detection>, DetectError> {
+        let mut out = self.detect_frames(std::slice::from_ref(frame), &[hint])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Detections in several frames, one optional ball hint per frame (`hints` shorter than
+    /// `frames` means no hint for the rest).
+    pub fn detect_batch_with_hints(
+        &mut self,
+        frames: &[Frame],
+        hints: &[Option<[f32; 2]>],
+    ) -> Result<Vec<Vec<Detection>>, DetectError> {
+        self.detect_frames(frames, hints)
+    }
+
+    fn detect_frames(
+        &mut self,
+        frames: &[Frame],
+        hints: &[Option<[f32; 2]>],
+    ) -> Result<Vec<Vec<Detection>>, DetectError> {
+        for f in frames {
+            let (w, h) = f.size();
+            if w == 0 || h == 0 {
+                return Err(DetectError::EmptyFrame { frame: f.index });
+            }
+        }
+        let tiling = self.config.tiling.clone();
+        let mut views = Vec::new();
+        let mut roi_frames = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            let (w, h) = f.size();
+            views.push(View { frame: i, region: Region { x: 0, y: 0, w, h }, pass: Pass::Full });
+            if let Some(t) = &tiling {
+                let hint = hints.get(i).copied().flatten().filter(|p| p.iter().all(|v| v.is_finite()));
+                match hint {
+                    Some(p) if t.roi => {
+                        views.push(View { frame: i, region: roi_region(p, w, h, t.tile), pass: Pass::Tile });
+                        roi_frames.push(i);
+                    }
+                    _ => views.extend(tile_regions(w, h, t.tile, t.overlap).into_iter().map(|region| View {
+                        frame: i,
+                        region,
+                        pass: Pass::Tile,
+                    })),
+                }
+            }
+        }
+        let results = self.run_views(frames, &views)?;
+        let mut per_frame: Vec<Vec<Detection>> = vec![Vec::new(); frames.len()];
+        let mut tiled = vec![false; frames.len()];
+        // Per frame: a tiled label found by [full pass, tile pass].
+        let mut found = vec![[false; 2]; frames.len()];
+        let tiled_labels = tiling.as_ref().map(|t| t.labels.as_slice()).unwrap_or(&[]);
+        for (v, dets) in views.iter().zip(results) {
+            let pass = usize::from(v.pass == Pass::Tile);
+            tiled[v.frame] |= pass == 1;
+            found[v.frame][pass] |= dets.iter().any(|d| tiled_labels.contains(&d.label));
+            per_frame[v.frame].extend(dets);
+        }
+        if let Some(t) = &tiling
+            && !roi_frames.is_empty()
+        {
+            // Fall back to all tiles where neither the ROI tile nor the full frame found any
+            // of the tiled labels.
+            let mut more = Vec::new();
+            for &i in &roi_frames {
+                if found[i][1] {
+                    self.roi.hits += 1;
+                } else if found[i][0] {
+                    self.roi.full_frame += 1;
+                } else {
+                    self.roi.fallbacks += 1;
+                    let (w, h) = frames[i].size();
+                    more.extend(tile_regions(w, h, t.tile, t.overlap).into_iter().map(|region| View {
+                        frame: i,
+                        region,
+                        pass: Pass::Tile,
+                    }));
+                }
+            }
+            if !more.is_empty() {
+                let results = self.run_views(frames, &more)?;
+                for (v, dets) in more.iter().zip(results) {
+                    per_frame[v.frame].extend(dets);
+                }
+            }
+        }
+        let t0 = Instant::now();
+        let iou = self.config.nms_iou;
+        let out = per_frame
+            .into_iter()
+            .zip(tiled)
+            .map(|(dets, tiled)| if tiled { nms(dets, iou, |d| d.label.clone()) } else { dets })
+            .collect();
+        self.times.postprocess += t0.elapsed();
+        self.times.frames += frames.len();
+        Ok(out)
+    }
+
+    /// Runs the model on each view; detections in frame coordinates, thresholded, per view.
+    fn run_views(&mut self, frames: &[Frame], views: &[View]) -> Result<Vec<Vec<Detection>>, DetectError> {
+        let s = self.config.input_size as usize;
+        let per = 3 * s * s;
+        let chunk = if self.dynamic_batch { self.config.max_batch } else { 1 };
+        let mut out = Vec::with_capacity(views.len());
+        for group in views.chunks(chunk) {
+            let t0 = Instant::now();
+            self.buf.resize(group.len() * per, 0.0);
+            let mut ratios = Vec::with_capacity(group.len());
+            for (k, v) in group.iter().enumerate() {
+                let img = &frames[v.frame].image;
+                ratios.push(letterbox_into(
+                    img,
+                    v.region,
+                    self.config.input_size,
+                    &self.norm,
+                    &mut self.buf[k * per..(k + 1) * per],
+                ));
+            }
+            let t1 = Instant::now();
+            self.times.preprocess += t1 - t0;
+            let first = frames[group[0].frame].index;
+            let raws = self.infer(group.len(), first)?;
+            let t2 = Instant::now();
+            self.times.model += t2 - t1;
+            for ((v, r), raw) in group.iter().zip(ratios).zip(raws) {
+                out.push(self.to_detections(frames, v, r, raw));
+            }
+            self.times.postprocess += t2.elapsed();
+            self.times.runs += 1;
+            self.times.regions += group.len();
+        }
+        Ok(out)
+    }
+
+    /// One model run over the first `n` images of the buffer; raw candidates per image.
+    fn infer(&mut self, n: usize, frame: usize) -> Result<Vec<Vec<Raw>>, DetectError> {
+        let s = self.config.input_size as usize;
+        let run_err = |reason: String| DetectError::Inference { frame, reason };
+        let input = ndarray::ArrayView4::from_shape((n, 3, s, s), &self.buf[..n * 3 * s * s])
+            .map_err(|e| run_err(e.to_string()))?;
+        let tensor = ort::value::TensorRef::from_array_view(input).map_err(|e| run_err(e.to_string()))?;
+        let kind = self.config.kind;
+        let input_name = if kind == ModelKind::YoloX { "images" } else { "input" };
+        let outputs = self
+            .model
+            .session_mut()
+            .run(ort::inputs![input_name => tensor])
+            .map_err(|e| run_err(e.to_string()))?;
+        let out_err = |reason: String| DetectError::ModelOutput { frame, reason };
+        match kind {
+            ModelKind::YoloX => {
+                let v = outputs.get("output").ok_or_else(|| out_err("no `output` tensor".into()))?;
+                let (shape, data) = v.try_extract_tensor::<f32>().map_err(|e| out_err(e.to_string()))?;
+                decode_yolox(shape, data, n, &self.config).map_err(out_err)
+            }
+            ModelKind::RtmDet => {
+                let d = outputs.get("dets").ok_or_else(|| out_err("no `dets` tensor".into()))?;
+                let l = outputs.get("labels").ok_or_else(|| out_err("no `labels` tensor".into()))?;
+                let (ds, dd) = d.try_extract_tensor::<f32>().map_err(|e| out_err(e.to_string()))?;
+                let (ls, ld) = l.try_extract_tensor::<i64>().map_err(|e| out_err(e.to_string()))?;
+                decode_rtmdet((ds, dd), (ls, ld), n, &self.config).map_err(out_err)
+            }
+        }
+    }
+
+    fn to_detections(&self, frames: &[Frame], v: &View, r: f32, raw: Vec<Raw>) -> Vec<Detection> {
+        let (w, h) = frames[v.frame].size();
+        let (ox, oy) = (v.region.x as f32, v.region.y as f32);
+        let tiled_labels = self.config.tiling.as_ref().map(|t| t.labels.as_slice()).unwrap_or(&[]);
+        raw.into_iter()
+            .filter_map(|c| {
+                let label = self.config.classes.label(c.class)?;
+                if v.pass == Pass::Tile && !tiled_labels.contains(label) {
+                    return None;
+                }
+                let b = [c.bbox[0] / r + ox, c.bbox[1] / r + oy, c.bbox[2] / r + ox, c.bbox[3] / r + oy];
+                let bbox = clamp_box(b, w, h)?;
+                Some(Detection::new(label.clone(), c.score, bbox))
+            })
+            .collect()
+    }
+}
+
+/// Class ids to decode, with their thresholds (dropped classes are skipped entirely).
+fn wanted_classes(config: &DetectorConfig) -> Vec<(usize, f32)> {
+    (0..config.classes.len())
+        .filter_map(|c| config.classes.label(c).map(|l| (c, config.thresholds.get(l))))
+        .collect()
+}
+
+/// YOLOX grid decode + per-class NMS; candidates per image.
+fn decode_yolox(
+    shape: &[i64],
+    data: &[f32],
+    n: usize,
+    config: &DetectorConfig,
+) -> Result<Vec<Vec<Raw>>, String> {
+    let s = config.input_size as usize;
+    let strides = [8usize, 16, 32];
+    let cells: usize = strides.iter().map(|st| (s / st) * (s / st)).sum();
+    let width = 5 + config.classes.len();
+    let want = [n as i64, cells as i64, width as i64];
+    if shape != want || data.len() != n * cells * width {
+        return Err(format!("`output` has shape {shape:?}, expected {want:?}"));
+    }
+    let wanted = wanted_classes(config);
+    let min_thr = wanted.iter().map(|w| w.1).fold(f32::INFINITY, f32::min);
+    let mut out = Vec::with_capacity(n);
+    for b in 0..n {
+        let img = &data[b * cells * width..(b + 1) * cells * width];
+        let mut cands = Vec::new();
+        let mut row = 0usize;
+        for &st in &strides {
+            let g = s / st;
+            let stf = st as f32;
+            for gy in 0..g {
+                for gx in 0..g {
+                    let p = &img[row * width..(row + 1) * width];
+                    row += 1;
+                    let obj = p[4];
+                    if obj.is_nan() || obj < min_thr {
+                        continue;
+                    }
+                    let cx = (p[0] + gx as f32) * stf;
+                    let cy = (p[1] + gy as f32) * stf;
+                    let bw = p[2].exp() * stf;
+                    let bh = p[3].exp() * stf;
+                    let bbox = [cx - bw / 2.0, cy - bh / 2.0, cx + bw / 2.0, cy + bh / 2.0];
+                    for &(c, thr) in &wanted {
+                        let score = obj * p[5 + c];
+                        if score >= thr && score <= 1.0 {
+                            cands.push(Raw { class: c, score, bbox });
+                        }
+                    }
+                }
+            }
+        }
+        let kept = nms_raw(cands, config.nms_iou, config.max_detections);
+        out.push(kept);
+    }
+    Ok(out)
+}
+
+/// RTMDet end2end outputs (already NMS'd); candidates per image.
+fn decode_rtmdet(
+    dets: (&[i64], &[f32]),
+    labels: (&[i64], &[i64]),
+    n: usize,
+    config: &DetectorConfig,
+) -> Result<Vec<Vec<Raw>>, String> {
+    let (ds, dd) = dets;
+    let (ls, ld) = labels;
+    let k = ds.get(1).copied().unwrap_or(-1);
+    if ds.len() != 3 || ds[0] != n as i64 || ds[2] != 5 || k < 0 || ls != [n as i64, k] {
+        return Err(format!("`dets` {ds:?} / `labels` {ls:?}, expected [{n},N,5] / [{n},N]"));
+    }
+    let k = k as usize;
+    if dd.len() != n * k * 5 || ld.len() != n * k {
+        return Err("output data length does not match its shape".into());
+    }
+    let mut out = Vec::with_capacity(n);
+    for b in 0..n {
+        let mut v = Vec::new();
+        for j in 0..k.min(config.max_detections) {
+            let Ok(class) = usize::try_from(ld[b * k + j]) else { continue };
+            let Some(label) = config.classes.label(class) else { continue };
+            let d = &dd[(b * k + j) * 5..(b * k + j + 1) * 5];
+            let score = d[4];
+            if score >= config.thresholds.get(label) && score <= 1.0 {
+                v.push(Raw { class, score, bbox: [d[0], d[1], d[2], d[3]] });
+            }
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+impl Detector for OnnxDetector {
+    type Error = DetectError;
+
+    fn detect(&mut self, frame: &Frame) -> Result<Vec<Detection>, DetectError> {
+        let hint = self.hint.take();
+        self.detect_with_ball_hint(frame, hint)
+    }
+
+    /// Runs all frames (and their tiles) through the model in batches of `max_batch` when the
+    /// model takes a dynamic batch (RTMDet), one by one otherwise (this YOLOX export).
+    fn detect_batch(&mut self, frames: &[Frame]) -> Result<Vec<Vec<Detection>>, DetectError> {
+        self.hint = None;
+        self.detect_frames(frames, &[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_cover_the_frame_with_overlap() {
+        for &(w, h) in &[(1280u32, 720u32), (960, 540), (848, 478), (416, 416), (300, 200), (2000, 417)] {
+            let t = tile_regions(w, h, 416, 0.25);
+            let mut covered = vec![false; (w * h) as usize];
+            for r in &t {
+                assert!(r.x + r.w <= w && r.y + r.h <= h, "{r:?} in {w}x{h}");
+                for y in r.y..r.y + r.h {
+                    for x in r.x..r.x + r.w {
+                        covered[(y * w + x) as usize] = true;
+                    }
+                }
+            }
+            assert!(covered.iter().all(|&c| c), "{w}x{h} not covered");
+        }
+        let t = tile_regions(1280, 720, 416, 0.25);
+        // Neighbouring tiles overlap by at least 25 %.
+        assert!(t[0].x + t[0].w >= t[1].x + 104, "{t:?}");
+    }
+
+    #[test]
+    fn roi_stays_inside() {
+        let r = roi_region([5.0, 710.0], 1280, 720, 416);
+        assert_eq!((r.x, r.y, r.w, r.h), (0, 304, 416, 416));
+        let r = roi_region([640.0, 360.0], 1280, 720, 416);
+        assert_eq!((r.x, r.y), (432, 152));
+        let r = roi_region([100.0, 100.0], 300, 200, 416);
+        assert_eq!((r.x, r.y, r.w, r.h), (0, 0, 300, 200));
+    }
+
+    #[test]
+    fn bad_configs_are_rejected() {
+        let mut c = DetectorConfig::yolox();
+        c.nms_iou = 1.5;
+        assert!(matches!(c.validate(), Err(DetectError::Config { name: "nms_iou", .. })));
+        let mut c = DetectorConfig::yolox();
+        c.input_size = 400;
+        assert!(c.validate().is_err());
+        let c = DetectorConfig { thresholds: Thresholds::new(f32::NAN), ..DetectorConfig::yolox() };
+        assert!(c.validate().is_err());
+        let mut c = DetectorConfig::yolox();
+        if let Some(t) = c.tiling.as_mut() {
+            t.overlap = 0.95;
+        }
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn yolox_decode_finds_a_planted_cell() {
+        let config = DetectorConfig { input_size: 64, ..DetectorConfig::yolox() };
+        let cells = 8 * 8 + 4 * 4 + 2 * 2;
+        let width = 85;
+        let mut data = vec![0.0f32; cells * width];
+        // Stride-8 cell (gx 3, gy 2): centre (3.5*8, 2.5*8) = (28, 20), size 8x16.
+        let row = 2 * 8 + 3;
+        let p = &mut data[row * width..(row + 1) * width];
+        p[0] = 0.5;
+        p[1] = 0.5;
+        p[2] = 0.0;
+        p[3] = 2f32.ln();
+        p[4] = 0.9;
+        p[5 + 32] = 0.8; // sports ball
+        p[5 + 2] = 0.99; // car: dropped by the class map
+        let out = decode_yolox(&[1, cells as i64, 85], &data, 1, &config).unwrap();
+        assert_eq!(out[0].len(), 1);
+        let r = out[0][0];
+        assert_eq!(r.class, 32);
+        assert!((r.score - 0.72).abs() < 1e-6);
+        assert_eq!(r.bbox, [24.0, 12.0, 32.0, 28.0]);
+        assert!(decode_yolox(&[1, 5, 85], &data, 1, &config).is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! YOLOX on frames of the shared clips: players found, and tiles finding the small ball the
+//! full-frame pass misses.
+
+mod common;
+
+use common::{clip_frames, yolox};
+use touchline_core::{Detection, Detector, Label};
+use touchline_detect::{DetectorConfig, OnnxDetector, Tiling};
+
+fn best_ball(d: &[Detection]) -> Option<&Detection> {
+    d.iter().filter(|d| d.label == Label::Ball).max_by(|a, b| a.score.total_cmp(&b.score))
+}
+
+#[test]
+fn penalty_tiles_find_the_ball_more_often() {
+    let idx: Vec<usize> = (0..9).map(|i| i * 12).collect();
+    let frames = clip_frames("soccer_penalty_lampard_goal.mp4", &idx);
+    assert_eq!(frames[0].size(), (1280, 720));
+    let mut full = yolox(false);
+    let mut tiled = yolox(true);
+    let full_out = full.detect_batch(&frames).unwrap();
+    let tiled_out = tiled.detect_batch(&frames).unwrap();
+    let hit = |o: &[Vec<Detection>]| o.iter().filter(|d| best_ball(d).is_some_and(|b| b.score > 0.3)).count();
+    let (nf, nt) = (hit(&full_out), hit(&tiled_out));
+    eprintln!("penalty: ball (score > 0.3) full frame {nf}/9, tiled {nt}/9");
+    for (k, (a, b)) in full_out.iter().zip(&tiled_out).enumerate() {
+        let p = |d: &[Detection]| d.iter().filter(|d| d.label == Label::Player).count();
+        eprintln!(
+            "  frame {}: players {} / {}, ball {:?} / {:?}",
+            idx[k],
+            p(a),
+            p(b),
+            best_ball(a).map(|d| (d.score, d.bbox.center())),
+            best_ball(b).map(|d| (d.score, d.bbox.center()))
+        );
+    }
+    assert!(nt > nf, "tiles should find the ball more often: full {nf}, tiled {nt}");
+    assert!(nt >= 7, "tiled found the ball in only {nt} of 9 frames");
+    // Tiling only adds balls: the players come from the full-frame pass in both.
+    for (a, b) in full_out.iter().zip(&tiled_out) {
+        let p = |d: &[Detection]| d.iter().filter(|d| d.label == Label::Player).count();
+        assert_eq!(p(a), p(b));
+        assert!(p(a) >= 1);
+    }
+    // Every box lies inside the frame.
+    for d in tiled_out.iter().flatten() {
+        assert!(d.bbox.x1 >= 0.0 && d.bbox.y1 >= 0.0 && d.bbox.x2 <= 1280.0 && d.bbox.y2 <= 720.0, "{d:?}");
+    }
+}
+
+#[test]
+fn roi_hint_searches_one_tile_and_falls_back() {
+    // At frame 48 the full-frame pass misses the ball; tiles find it (see the test above).
+    let frames = clip_frames("soccer_penalty_lampard_goal.mp4", &[47, 48]);
+    let mut det = yolox(true);
+    let first = det.detect(&frames[0]).unwrap();
+    let ball = best_ball(&first).expect("ball at frame 47 with tiles");
+    let all_tiles_runs = det.stage_times().runs;
+    // Hint: where it was one frame earlier.
+    det.reset_stage_times();
+    let with_hint = det.detect_with_ball_hint(&frames[1], Some(ball.bbox.center())).unwrap();
+    let hinted = best_ball(&with_hint).expect("ball found around the hint");
+    assert_eq!(det.roi_stats().hits, 1, "{:?}", det.roi_stats());
+    assert_eq!(det.stage_times().runs, 2, "full frame + one tile");
+    assert!(all_tiles_runs > 2);
+    assert!((hinted.bbox.center()[0] - ball.bbox.center()[0]).abs() < 60.0);
+    // A hint far from the ball (top-left corner): fall back to all tiles, and get the same
+    // ball as without a hint.
+    det.reset_stage_times();
+    det.set_ball_hint(Some([5.0, 5.0]));
+    let fallback = det.detect(&frames[1]).unwrap();
+    assert_eq!(det.roi_stats().fallbacks, 1, "{:?}", det.roi_stats());
+    assert_eq!(det.stage_times().runs, 2 + all_tiles_runs - 1);
+    let no_hint = det.detect(&frames[1]).unwrap();
+    let (a, b) = (best_ball(&fallback).unwrap(), best_ball(&no_hint).unwrap());
+    assert!(a.bbox.iou(&b.bbox) > 0.9 && (a.score - b.score).abs() < 1e-4, "{a:?} vs {b:?}");
+    // Non-finite hints are ignored (full tiling, no ROI bookkeeping).
+    det.reset_stage_times();
+    det.detect_with_ball_hint(&frames[1], Some([f32::NAN, 3.0])).unwrap();
+    assert_eq!(det.roi_stats(), touchline_detect::RoiStats::default());
+    assert_eq!(det.stage_times().runs, all_tiles_runs);
+}
+
+#[test]
+fn wide_angle_players_need_tiles_and_broadcast_players_do_not() {
+    // Bundesliga wide camera, 848x478: ~20 players of 20-40 px; the full-frame pass at 416
+    // finds few of them, player tiles most.
+    let dfl = clip_frames("soccer_dfl_wideangle_08fd33_4.mp4", &[0, 80]);
+    let mut c = DetectorConfig::yolox();
+    c.intra_threads = 1;
+    c.tiling = Some(Tiling { labels: vec![Label::Ball, Label::Player], roi: false, ..Default::default() });
+    let mut tiled = OnnxDetector::new(common::yolox_path(), c).unwrap();
+    let mut full = yolox(false);
+    let players = |d: &[Detection]| d.iter().filter(|d| d.label == Label::Player).count();
+    for f in &dfl {
+        let (nf, nt) = (players(&full.detect(f).unwrap()), players(&tiled.detect(f).unwrap()));
+        eprintln!("dfl frame {}: players full {nf}, tiled {nt}", f.index);
+        assert!(nt >= 15 && nt > 2 * nf, "dfl frame {}: full {nf}, tiled {nt}", f.index);
+    }
+    // NBA broadcast, 1280x720: the ten players are large enough for the full frame.
+    for f in &clip_frames("basketball_nba_broadcast_17590_q4.mp4", &[0, 150]) {
+        let n = players(&full.detect(f).unwrap());
+        eprintln!("nba frame {}: players {n}", f.index);
+        assert!(n >= 5, "nba frame {}: only {n} players", f.index);
+    }
+}
