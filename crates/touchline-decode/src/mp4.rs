@@ -310,16 +310,21 @@ fn to_annex_b(sample: &[u8], length_size: usize, out: &mut Vec<u8>) -> std::resu
     Ok(())
 }
 
-/// Walks the top-level boxes to explain a file the demuxer rejects (a box
-/// running past the end of a truncated file, a missing `moov`).
-fn explain_layout<R: Read + Seek>(reader: &mut R, len: u64) -> Option<(u64, String)> {
+/// Walks the top-level boxes. Returns how many bytes the demuxer should parse:
+/// the whole file, or, when the last box (usually `mdat`) runs past the end of a
+/// truncated file but the sample tables (`moov`) came before it, the bytes up
+/// to that box, so the frames before the cut still decode. Otherwise the byte
+/// offset and the reason the file cannot be read.
+fn scan_layout<R: Read + Seek>(reader: &mut R, len: u64) -> std::result::Result<u64, (u64, String)> {
     let mut pos = 0u64;
     let mut seen_moov = false;
     while pos + 8 <= len {
         let mut head = [0u8; 16];
-        reader.seek(SeekFrom::Start(pos)).ok()?;
-        let avail = usize::try_from((len - pos).min(16)).ok()?;
-        reader.read_exact(&mut head[..avail]).ok()?;
+        let avail = usize::try_from((len - pos).min(16)).unwrap_or(16);
+        reader
+            .seek(SeekFrom::Start(pos))
+            .and_then(|_| reader.read_exact(&mut head[..avail]))
+            .map_err(|e| (pos, format!("cannot read a box header: {e}")))?;
         let small = u64::from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]));
         let name = String::from_utf8_lossy(&head[4..8]).into_owned();
         let size = match small {
@@ -330,21 +335,24 @@ fn explain_layout<R: Read + Seek>(reader: &mut R, len: u64) -> Option<(u64, Stri
             _ => small,
         };
         if size < 8 {
-            return Some((pos, format!("box '{name}' declares an impossible size of {size} bytes")));
+            return Err((pos, format!("box '{name}' declares an impossible size of {size} bytes")));
         }
         if pos.checked_add(size).is_none_or(|end| end > len) {
-            return Some((
+            if seen_moov {
+                return Ok(pos);
+            }
+            return Err((
                 pos,
                 format!(
-                    "box '{name}' declares {size} bytes but the file ends at byte {len} (truncated file?){}",
-                    if seen_moov { "" } else { "; no 'moov' box (the sample tables) before it" }
+                    "box '{name}' declares {size} bytes but the file ends at byte {len} (truncated file?); \
+                     no 'moov' box (the sample tables) before it"
                 ),
             ));
         }
         seen_moov |= name == "moov";
         pos += size;
     }
-    (!seen_moov).then(|| (pos, "no 'moov' box (the sample tables) in the file".to_string()))
+    if seen_moov { Ok(len) } else { Err((pos, "no 'moov' box (the sample tables) in the file".to_string())) }
 }
 
 fn read_table<R: Read + Seek>(path: &Path, reader: &mut R, len: u64) -> Result<TrackTable> {
@@ -357,16 +365,14 @@ fn read_table<R: Read + Seek>(path: &Path, reader: &mut R, len: u64) -> Result<T
             reason: "no 'ftyp' box at byte 4: not an MP4 file".into(),
         });
     }
-    let _ = reader.seek(SeekFrom::Start(0));
+    let parse_len = scan_layout(reader, len).map_err(|(byte, reason)| container(byte, reason))?;
+    reader.seek(SeekFrom::Start(0)).map_err(|e| DecodeError::io(path, e))?;
     // re_mp4 is a third-party parser of untrusted bytes: turn a panic inside it into an error.
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| re_mp4::Mp4::read(&mut *reader, len)));
+    let parsed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| re_mp4::Mp4::read(&mut *reader, parse_len)));
     let mp4 = match parsed {
         Ok(Ok(m)) => m,
-        Ok(Err(e)) => {
-            let (byte, why) = explain_layout(reader, len).unwrap_or((0, String::new()));
-            let reason = if why.is_empty() { e.to_string() } else { format!("{why} ({e})") };
-            return Err(container(byte, reason));
-        }
+        Ok(Err(e)) => return Err(container(0, e.to_string())),
         Err(_) => return Err(container(0, "the MP4 demuxer could not parse the box structure".into())),
     };
     let Some(track) = mp4.tracks().values().find(|t| t.kind == Some(TrackKind::Video)) else {
