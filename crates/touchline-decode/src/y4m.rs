@@ -133,9 +133,10 @@ impl<R: BufRead> Y4mSource<R> {
         let path = label.into();
         let line = read_line(&mut reader).map_err(|e| match e {
             LineError::Io(e) => DecodeError::io(&path, e),
-            LineError::TooLong => header_err(&path, 0, format!("no end of line in the first {MAX_LINE} bytes")),
-            LineError::Eof(0) => header_err(&path, 0, "empty input".into()),
-            LineError::Eof(n) => header_err(&path, n as u64, "input ends inside the header".into()),
+            LineError::Eof(p) | LineError::TooLong(p) if !could_be_y4m(&p) => not_y4m(&path),
+            LineError::TooLong(_) => header_err(&path, 0, format!("no end of line in the first {MAX_LINE} bytes")),
+            LineError::Eof(p) if p.is_empty() => header_err(&path, 0, "empty input".into()),
+            LineError::Eof(p) => header_err(&path, p.len() as u64, "input ends inside the header".into()),
         })?;
         let header = parse_header(&path, &line)?;
         Ok(Y4mSource {
@@ -178,11 +179,12 @@ impl<R: BufRead> Y4mSource<R> {
         let start = self.pos;
         let line = match read_line(&mut self.reader) {
             Ok(l) => l,
-            Err(LineError::Eof(0)) => return Ok(None),
-            Err(LineError::Eof(n)) => {
+            Err(LineError::Eof(p)) if p.is_empty() => return Ok(None),
+            Err(LineError::Eof(p)) => {
+                let n = p.len();
                 return Err(self.frame_err(start, format!("input ends after {n} bytes of a frame header")));
             }
-            Err(LineError::TooLong) => {
+            Err(LineError::TooLong(_)) => {
                 return Err(self.frame_err(start, format!("no end of frame header in {MAX_LINE} bytes")));
             }
             Err(LineError::Io(e)) => return Err(DecodeError::io(&self.path, e)),
@@ -239,11 +241,27 @@ fn header_err(path: &Path, byte: u64, reason: String) -> DecodeError {
     DecodeError::Y4mHeader { path: path.to_path_buf(), byte, reason }
 }
 
+const MAGIC: &[u8] = b"YUV4MPEG2";
+
+/// `true` if `start` begins with the Y4M signature or is a prefix of it.
+fn could_be_y4m(start: &[u8]) -> bool {
+    let n = start.len().min(MAGIC.len());
+    start[..n] == MAGIC[..n]
+}
+
+fn not_y4m(path: &Path) -> DecodeError {
+    DecodeError::UnknownFormat {
+        path: path.to_path_buf(),
+        reason: "no 'YUV4MPEG2' signature at byte 0: not a Y4M stream".into(),
+    }
+}
+
 enum LineError {
     Io(std::io::Error),
-    /// End of input after this many bytes of the line.
-    Eof(usize),
-    TooLong,
+    /// End of input inside the line (the bytes read so far).
+    Eof(Vec<u8>),
+    /// No end of line within `MAX_LINE` bytes (the bytes read).
+    TooLong(Vec<u8>),
 }
 
 /// One line without its `\n`, at most [`MAX_LINE`] bytes.
@@ -256,7 +274,7 @@ fn read_line<R: BufRead>(r: &mut R) -> std::result::Result<Vec<u8>, LineError> {
             Err(e) => return Err(LineError::Io(e)),
         };
         if avail.is_empty() {
-            return Err(LineError::Eof(line.len()));
+            return Err(LineError::Eof(line));
         }
         let room = MAX_LINE + 1 - line.len();
         let look = &avail[..avail.len().min(room)];
@@ -269,7 +287,7 @@ fn read_line<R: BufRead>(r: &mut R) -> std::result::Result<Vec<u8>, LineError> {
         line.extend_from_slice(look);
         r.consume(n);
         if line.len() > MAX_LINE {
-            return Err(LineError::TooLong);
+            return Err(LineError::TooLong(line));
         }
     }
 }
@@ -282,12 +300,8 @@ fn parse_u32(s: &[u8]) -> Option<u32> {
 }
 
 fn parse_header(path: &Path, line: &[u8]) -> Result<Y4mHeader> {
-    const MAGIC: &[u8] = b"YUV4MPEG2";
     if line.get(..MAGIC.len()) != Some(MAGIC) {
-        return Err(DecodeError::UnknownFormat {
-            path: path.to_path_buf(),
-            reason: "no 'YUV4MPEG2' signature at byte 0: not a Y4M stream".into(),
-        });
+        return Err(not_y4m(path));
     }
     let (mut w, mut h, mut fps) = (None, None, None);
     let mut chroma = Chroma::C420;
