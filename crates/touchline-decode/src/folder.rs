@@ -68,8 +68,11 @@ impl ImageFolderSource {
     /// Frame count, rate and the size of the first image (read from its header).
     pub fn info(&self) -> Result<VideoInfo> {
         let first = &self.files[0];
-        let (width, height) = image::image_dimensions(first)
-            .map_err(|e| DecodeError::Image { path: first.clone(), frame: 0, reason: e.to_string() })?;
+        let (width, height) = image::image_dimensions(first).map_err(|e| DecodeError::Image {
+            path: first.clone(),
+            frame: 0,
+            reason: e.to_string(),
+        })?;
         #[allow(clippy::cast_precision_loss)]
         let duration_s = Some(self.files.len() as f64 / self.fps);
         Ok(VideoInfo {

@@ -15,9 +15,9 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use image::RgbImage;
+use openh264::OpenH264API;
 use openh264::decoder::{DecodeOptions, DecodedYUV, Decoder, DecoderConfig, Flush};
 use openh264::formats::YUVSource;
-use openh264::OpenH264API;
 use re_mp4::{StsdBoxContent, TrackKind};
 use touchline_core::{Frame, FrameSource};
 
@@ -200,12 +200,13 @@ impl Mp4Source {
                 DecodeError::Sample { path: self.path.clone(), sample: i, byte: s.offset, reason }
             })?;
             let opts = DecodeOptions::new().flush_after_decode(Flush::NoFlush);
-            let out = self.decoder.decode_with_options(&self.annexb, opts).map_err(|e| DecodeError::H264 {
-                path: self.path.clone(),
-                sample: i,
-                byte: s.offset,
-                reason: e.to_string(),
-            })?;
+            let out =
+                self.decoder.decode_with_options(&self.annexb, opts).map_err(|e| DecodeError::H264 {
+                    path: self.path.clone(),
+                    sample: i,
+                    byte: s.offset,
+                    reason: e.to_string(),
+                })?;
             if let Some(yuv) = out {
                 let pic = if convert { Some(to_rgb(&yuv)) } else { None };
                 self.pending.push_back(pic);
@@ -356,7 +357,8 @@ fn scan_layout<R: Read + Seek>(reader: &mut R, len: u64) -> std::result::Result<
 }
 
 fn read_table<R: Read + Seek>(path: &Path, reader: &mut R, len: u64) -> Result<TrackTable> {
-    let container = |byte: u64, reason: String| DecodeError::Container { path: path.to_path_buf(), byte, reason };
+    let container =
+        |byte: u64, reason: String| DecodeError::Container { path: path.to_path_buf(), byte, reason };
     let mut head = [0u8; 8];
     let sniff = reader.seek(SeekFrom::Start(0)).and_then(|_| reader.read_exact(&mut head));
     if sniff.is_err() || &head[4..8] != b"ftyp" {

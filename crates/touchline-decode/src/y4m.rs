@@ -134,7 +134,9 @@ impl<R: BufRead> Y4mSource<R> {
         let line = read_line(&mut reader).map_err(|e| match e {
             LineError::Io(e) => DecodeError::io(&path, e),
             LineError::Eof(p) | LineError::TooLong(p) if !could_be_y4m(&p) => not_y4m(&path),
-            LineError::TooLong(_) => header_err(&path, 0, format!("no end of line in the first {MAX_LINE} bytes")),
+            LineError::TooLong(_) => {
+                header_err(&path, 0, format!("no end of line in the first {MAX_LINE} bytes"))
+            }
             LineError::Eof(p) if p.is_empty() => header_err(&path, 0, "empty input".into()),
             LineError::Eof(p) => header_err(&path, p.len() as u64, "input ends inside the header".into()),
         })?;
@@ -197,7 +199,10 @@ impl<R: BufRead> Y4mSource<R> {
         let want = self.header.frame_bytes();
         self.buf.clear();
         // `take` grows the buffer with the data actually there: a lying header cannot make us allocate.
-        let got = (&mut self.reader).take(want).read_to_end(&mut self.buf).map_err(|e| DecodeError::io(&self.path, e))?;
+        let got = (&mut self.reader)
+            .take(want)
+            .read_to_end(&mut self.buf)
+            .map_err(|e| DecodeError::io(&self.path, e))?;
         if (got as u64) < want {
             return Err(self.frame_err(
                 self.pos + got as u64,
@@ -354,7 +359,8 @@ fn parse_header(path: &Path, line: &[u8]) -> Result<Y4mHeader> {
     let end = line.len() as u64;
     let w = w.ok_or_else(|| header_err(path, end, "no width (W) parameter".into()))?;
     let h = h.ok_or_else(|| header_err(path, end, "no height (H) parameter".into()))?;
-    let (fps_num, fps_den) = fps.ok_or_else(|| header_err(path, end, "no frame rate (F) parameter".into()))?;
+    let (fps_num, fps_den) =
+        fps.ok_or_else(|| header_err(path, end, "no frame rate (F) parameter".into()))?;
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(header_err(path, 0, format!("frame size {w}x{h} is larger than {MAX_PIXELS} pixels")));
     }
@@ -391,7 +397,11 @@ fn yuv_to_rgb(data: &[u8], h: &Y4mHeader) -> RgbImage {
         let crow = (row >> sy) * cw;
         for (x, px) in line.chunks_exact_mut(3).enumerate() {
             let yv = yp[row * w + x];
-            let (u, v) = if h.chroma == Chroma::Mono { (128, 128) } else { (up[crow + (x >> sx)], vp[crow + (x >> sx)]) };
+            let (u, v) = if h.chroma == Chroma::Mono {
+                (128, 128)
+            } else {
+                (up[crow + (x >> sx)], vp[crow + (x >> sx)])
+            };
             px.copy_from_slice(&ycc_to_rgb(yv, u, v, h.full_range));
         }
     }

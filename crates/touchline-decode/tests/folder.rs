@@ -22,7 +22,8 @@ fn images_come_in_name_order_with_timestamps_from_fps() {
     std::fs::create_dir(dir.join("sub.png")).unwrap();
 
     let mut src = ImageFolderSource::new(&dir, 10.0).unwrap();
-    let names: Vec<_> = src.files().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<_> =
+        src.files().iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["f_0000.png", "f_0001.png", "f_0002.png", "f_0003.jpg", "f_0010.PNG"]);
     let info = src.info().unwrap();
     assert_eq!((info.width, info.height, info.frame_count, info.fps), (16, 8, Some(5), Some(10.0)));

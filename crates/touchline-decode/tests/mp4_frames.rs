@@ -61,10 +61,10 @@ fn frame_source_indices_and_times_follow_display_order() {
     let path = clip(CLIPS[3].0);
     let mut src = Mp4Source::open(&path).unwrap();
     let ts = src.timestamps().to_vec();
-    for i in 0..12 {
+    for (i, &t) in ts.iter().enumerate().take(12) {
         let f = src.next_frame().unwrap().unwrap();
         assert_eq!(f.index, i);
-        assert_eq!(f.timestamp, ts[i]);
+        assert_eq!(f.timestamp, t);
         assert!((f.timestamp - i as f64 / 30.0).abs() < 1e-9);
     }
 }

@@ -9,7 +9,8 @@ use touchline_decode::{FrameSourceExt, Mp4Source, Sampling};
 fn compare(k: usize, n: usize) {
     let (name, _, w, h, fps) = CLIPS[k];
     let path = clip(name);
-    let mut src = Mp4Source::open(&path).unwrap().sample(Sampling::new().start_frame(n).end_frame(n + 1)).unwrap();
+    let mut src =
+        Mp4Source::open(&path).unwrap().sample(Sampling::new().start_frame(n).end_frame(n + 1)).unwrap();
     let f = src.next_frame().unwrap().expect("frame n");
     assert!(src.next_frame().unwrap().is_none());
     assert_eq!(f.index, n);

@@ -48,7 +48,9 @@ fn stride_and_frame_range() {
     assert_eq!(kept(20, 25.0, Sampling::new().every(4).start_frame(5).end_frame(15)).0, [5, 9, 13]);
     // Reading stops at the end bound: frame 15 is read to see it is past the end, no more.
     assert_eq!(kept(100, 25.0, Sampling::new().start_frame(5).end_frame(15)).1, 16);
-    let s = Synth { n: 20, fps: 25.0, read: 0 }.sample(Sampling::new().every(4).start_frame(5).end_frame(15)).unwrap();
+    let s = Synth { n: 20, fps: 25.0, read: 0 }
+        .sample(Sampling::new().every(4).start_frame(5).end_frame(15))
+        .unwrap();
     assert_eq!((s.frame_count_hint(), s.frame_rate()), (Some(3), Some(6.25)));
 }
 
@@ -63,7 +65,10 @@ fn time_step_and_time_range() {
     assert_eq!(kept(5, 25.0, Sampling::new().every_seconds(0.001)).0, [0, 1, 2, 3, 4]);
     // Time range: start inclusive, end exclusive.
     assert_eq!(kept(100, 10.0, Sampling::new().start_time(1.0).end_time(1.5)).0, [10, 11, 12, 13, 14]);
-    assert_eq!(kept(100, 10.0, Sampling::new().every_seconds(0.25).start_time(2.0).end_time(3.0)).0, [20, 23, 25, 28]);
+    assert_eq!(
+        kept(100, 10.0, Sampling::new().every_seconds(0.25).start_time(2.0).end_time(3.0)).0,
+        [20, 23, 25, 28]
+    );
 }
 
 #[test]

@@ -126,7 +126,10 @@ fn malformed_headers_name_the_byte() {
     let e = Y4mSource::from_bytes(b"RIFF....".to_vec(), "<x>").unwrap_err();
     assert!(matches!(e, DecodeError::UnknownFormat { .. }), "{e:?}");
     let long = [b"YUV4MPEG2 ".as_slice(), &[b'X'; 5000]].concat();
-    assert!(matches!(Y4mSource::from_bytes(long, "<x>").unwrap_err(), DecodeError::Y4mHeader { byte: 0, .. }));
+    assert!(matches!(
+        Y4mSource::from_bytes(long, "<x>").unwrap_err(),
+        DecodeError::Y4mHeader { byte: 0, .. }
+    ));
 }
 
 #[test]
@@ -151,7 +154,9 @@ fn truncated_and_bad_frames_name_frame_and_byte() {
     let mut src = Y4mSource::from_bytes(bytes, "<bad>").unwrap();
     src.next_frame().unwrap();
     match src.next_frame().unwrap_err() {
-        DecodeError::Y4mFrame { frame: 1, byte: 40, reason, .. } => assert!(reason.contains("FRAME"), "{reason}"),
+        DecodeError::Y4mFrame { frame: 1, byte: 40, reason, .. } => {
+            assert!(reason.contains("FRAME"), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     // Frame headers may carry parameters.

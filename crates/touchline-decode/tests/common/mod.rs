@@ -21,7 +21,8 @@ pub const CLIPS: [(&str, usize, u32, u32, f64); 4] = [
 
 /// A fresh empty directory under cargo's per-target temp dir.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("touchline-decode-{name}-{}", std::process::id()));
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("touchline-decode-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -30,7 +31,10 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// `ffmpeg`, or a failure that says how to install it.
 pub fn ffmpeg() -> Command {
     let ok = Command::new("ffmpeg").arg("-version").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(ok, "ffmpeg not found on PATH: this test compares against it; run scripts/setup.sh (APT_PACKAGES has ffmpeg)");
+    assert!(
+        ok,
+        "ffmpeg not found on PATH: this test compares against it; run scripts/setup.sh (APT_PACKAGES has ffmpeg)"
+    );
     let mut c = Command::new("ffmpeg");
     c.args(["-v", "error", "-nostdin", "-y"]);
     c
