@@ -79,6 +79,8 @@ struct TrackTable {
 pub struct Mp4Source {
     path: PathBuf,
     input: Input,
+    /// Length of the input in bytes.
+    len: u64,
     table: TrackTable,
     decoder: Decoder,
     next_sample: usize,
@@ -108,7 +110,7 @@ impl Mp4Source {
         let len = file.metadata().map_err(|e| DecodeError::io(&path, e))?.len();
         let mut reader = BufReader::new(file);
         let table = read_table(&path, &mut reader, len)?;
-        Self::with_table(path, Input::File(reader), table)
+        Self::with_table(path, Input::File(reader), len, table)
     }
 
     /// An MP4 held in memory; `label` names it in errors.
@@ -117,10 +119,10 @@ impl Mp4Source {
         let len = bytes.len() as u64;
         let mut cursor = std::io::Cursor::new(bytes);
         let table = read_table(&path, &mut cursor, len)?;
-        Self::with_table(path, Input::Memory(cursor), table)
+        Self::with_table(path, Input::Memory(cursor), len, table)
     }
 
-    fn with_table(path: PathBuf, input: Input, table: TrackTable) -> Result<Self> {
+    fn with_table(path: PathBuf, input: Input, len: u64, table: TrackTable) -> Result<Self> {
         let config = DecoderConfig::new().flush_after_decode(Flush::NoFlush);
         let decoder = Decoder::with_api_config(OpenH264API::from_source(), config).map_err(|e| {
             DecodeError::Unsupported { path: path.clone(), reason: format!("cannot start OpenH264: {e}") }
@@ -128,6 +130,7 @@ impl Mp4Source {
         Ok(Mp4Source {
             path,
             input,
+            len,
             table,
             decoder,
             next_sample: 0,
@@ -185,6 +188,19 @@ impl Mp4Source {
         if let Some(&s) = self.table.samples.get(self.next_sample) {
             let i = self.next_sample;
             self.next_sample += 1;
+            // Checked before allocating: a sample table cannot make us reserve more than the file holds.
+            let end = s.offset.saturating_add(s.size as u64);
+            if end > self.len {
+                return Err(DecodeError::Sample {
+                    path: self.path.clone(),
+                    sample: i,
+                    byte: s.offset,
+                    reason: format!(
+                        "{} bytes end at byte {end}, past the end of the file at byte {} (truncated file?)",
+                        s.size, self.len
+                    ),
+                });
+            }
             self.sample_buf.resize(s.size, 0);
             self.input.read_at(s.offset, &mut self.sample_buf).map_err(|e| DecodeError::Sample {
                 path: self.path.clone(),
