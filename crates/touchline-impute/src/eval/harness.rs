@@ -198,8 +198,8 @@ pub fn builtin(name: &str) -> Result<Candidate> {
         "pchip" => Candidate::new(Pchip::new(p)?),
         "akima" => Candidate::new(Akima::new(p)?),
         "makima" => Candidate::new(Makima::new(p)?),
-        "kalman" => Candidate::new(KalmanSmoother::new(KalmanParams::default())?),
-        "knn" => Candidate::new(KnnRegression::new(KnnParams::default())?),
+        "kalman" => Candidate::named("kalman", KalmanSmoother::new(KalmanParams::default())?),
+        "knn" => Candidate::named("knn", KnnRegression::new(KnnParams::default())?),
         "dase" | "dase-midas" => {
             let params = DaseParams {
                 accumulation: if name == "dase" {
