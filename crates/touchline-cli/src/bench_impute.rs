@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use touchline_core::TrackingData;
 use touchline_impute::eval::{
-    self, BenchConfig, BroadcastCamera, Candidate, MaskKind, MaskParams, MaskSet, VisibilityPattern, WindowSpec,
+    self, BenchConfig, BroadcastCamera, Candidate, MaskKind, MaskParams, MaskSet, VisibilityPattern,
+    WindowSpec,
 };
 use touchline_io::IoError;
 
@@ -14,9 +15,11 @@ use crate::{CliError, parse_format};
 
 /// Arguments of `bench-impute`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Methods: ffill, linear, cubic-spline, natural-spline, steffen, pchip, akima, makima, \
+#[command(
+    after_help = "Methods: ffill, linear, cubic-spline, natural-spline, steffen, pchip, akima, makima, \
 kalman, knn, dase, dase-midas (or `all`, or `classical` for the interpolators).\n\
-Windows are split by time: the first 70% only fit DASE's blend; every method is scored on the rest.")]
+Windows are split by time: the first 70% only fit DASE's blend; every method is scored on the rest."
+)]
 pub struct Args {
     /// The tracking file, or a folder of scene files (their windows are pooled).
     #[arg(long)]
@@ -28,13 +31,13 @@ pub struct Args {
     #[arg(long, default_value = "uniform")]
     mask: String,
     /// Share of entries hidden (uniform, playerwise, forecast; camera and visibility set their own).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     rate: f64,
     /// Frames per window.
     #[arg(long, default_value_t = 200)]
     window: usize,
     /// Resample to this rate first, in Hz, or `native` to keep the data's own rate.
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value = "10", allow_negative_numbers = true)]
     hz: String,
     /// Number of mask seeds (0, 1, .., n-1).
     #[arg(long, default_value_t = 5)]
@@ -73,11 +76,17 @@ fn write(path: &Path, text: &str) -> Result<(), CliError> {
 fn parse_methods(list: &str) -> Result<Vec<Candidate>, CliError> {
     let names: Vec<String> = match list.trim() {
         "all" => eval::BUILTIN.iter().map(|s| s.to_string()).collect(),
-        "classical" => ["ffill", "linear", "cubic-spline", "natural-spline", "steffen", "pchip", "akima", "makima"]
-            .iter()
-            .map(|s| s.to_string())
+        "classical" => {
+            ["ffill", "linear", "cubic-spline", "natural-spline", "steffen", "pchip", "akima", "makima"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }
+        l => l
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase().replace('_', "-"))
+            .filter(|s| !s.is_empty())
             .collect(),
-        l => l.split(',').map(|s| s.trim().to_ascii_lowercase().replace('_', "-")).filter(|s| !s.is_empty()).collect(),
     };
     if names.is_empty() {
         return Err(usage("--methods is empty"));
@@ -87,7 +96,10 @@ fn parse_methods(list: &str) -> Result<Vec<Candidate>, CliError> {
 
 /// Loads a file, or every file of a folder (sorted by game time when the
 /// names are NBA SocialVAE scenes, else by name).
-fn load_sources(path: &Path, format: Option<touchline_io::Format>) -> Result<Vec<(String, TrackingData)>, CliError> {
+fn load_sources(
+    path: &Path,
+    format: Option<touchline_io::Format>,
+) -> Result<Vec<(String, TrackingData)>, CliError> {
     let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     if !path.is_dir() {
         return Ok(vec![(stem(path), touchline_io::open(path, format)?)]);
@@ -119,8 +131,9 @@ fn load_sources(path: &Path, format: Option<touchline_io::Format>) -> Result<Vec
 
 /// Runs the command.
 pub fn run(a: Args) -> Result<(), CliError> {
-    let kind = MaskKind::parse(&a.mask)
-        .ok_or_else(|| usage(format!("unknown mask {:?}; known: camera, uniform, playerwise, forecast, visibility", a.mask)))?;
+    let kind = MaskKind::parse(&a.mask).ok_or_else(|| {
+        usage(format!("unknown mask {:?}; known: camera, uniform, playerwise, forecast, visibility", a.mask))
+    })?;
     let hz = match a.hz.trim() {
         "native" => None,
         s => match s.parse::<f64>() {
@@ -141,7 +154,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
     }
     if kind == MaskKind::Visibility && a.visibility_from.is_none() && a.masks_in.is_none() {
-        return Err(usage("the visibility mask needs --visibility-from <provider file> (PFF, SkillCorner, ...)"));
+        return Err(usage(
+            "the visibility mask needs --visibility-from <provider file> (PFF, SkillCorner, ...)",
+        ));
     }
     let candidates = parse_methods(&a.methods)?;
     let format = parse_format(a.format.as_deref())?;
@@ -176,7 +191,12 @@ pub fn run(a: Args) -> Result<(), CliError> {
             let m = MaskSet::from_json(&text).map_err(|e| usage(format!("{}: {e}", p.display())))?;
             m.check(&windows, &spec).map_err(|e| usage(format!("{}: {e}", p.display())))?;
             if m.kind != kind {
-                return Err(usage(format!("{}: masks are {}, not {}", p.display(), m.kind.name(), kind.name())));
+                return Err(usage(format!(
+                    "{}: masks are {}, not {}",
+                    p.display(),
+                    m.kind.name(),
+                    kind.name()
+                )));
             }
             m
         }
@@ -200,7 +220,10 @@ pub fn run(a: Args) -> Result<(), CliError> {
         write(p, &masks.to_json()?)?;
     }
     if !kind.uses_rate() {
-        eprintln!("note: --rate does not apply to the {} mask; it produces its own missing rate", kind.name());
+        eprintln!(
+            "note: --rate does not apply to the {} mask; it produces its own missing rate",
+            kind.name()
+        );
     }
 
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());

@@ -8,8 +8,8 @@ use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_core::{Agent, Pitch, Team, TrackingData};
 use touchline_impute::eval::{
-    self, Accumulator, BenchConfig, EDGE_FRAMES, EvalWindow, MaskKind, MaskParams, MaskSet, VisibilityPattern,
-    WindowSpec,
+    self, Accumulator, BenchConfig, EDGE_FRAMES, EvalWindow, MaskKind, MaskParams, MaskSet,
+    VisibilityPattern, WindowSpec,
 };
 
 /// `na` players on smooth random-ish curves (plus the ball), `nf` frames at 10 Hz, all observed.
@@ -24,8 +24,9 @@ fn lines(nf: usize, na: usize, ball: bool) -> TrackingData {
             p[[f, a, 1]] = -20.0 + 2.0 * a as f64 + 2.0 * (0.2 * s * (1.0 + a as f64 / 10.0)).cos();
         }
     }
-    let mut agents: Vec<Agent> =
-        (0..na).map(|i| Agent::new(format!("p{i}"), if i % 2 == 0 { Team::Home } else { Team::Away })).collect();
+    let mut agents: Vec<Agent> = (0..na)
+        .map(|i| Agent::new(format!("p{i}"), if i % 2 == 0 { Team::Home } else { Team::Away }))
+        .collect();
     if ball {
         agents.push(Agent::ball());
     }
@@ -152,7 +153,8 @@ fn camera_hides_players_off_screen_and_keeps_the_edges() {
 
 #[test]
 fn visibility_lays_a_real_pff_pattern_over_windows() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples/pff/pff_10517.jsonl");
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/kloppy_samples/pff/pff_10517.jsonl");
     assert!(std::path::Path::new(path).exists(), "missing test asset {path}");
     let pff = touchline_io::open(path.as_ref(), None).unwrap();
     let pat = VisibilityPattern::from_tracking("pff_10517.jsonl", &pff).unwrap();
@@ -264,7 +266,11 @@ fn tracab_sanity_dase_and_spline_beat_linear_and_ffill() {
     let pe = |name: &str| res.methods.iter().find(|m| m.method == name).unwrap().stat("pe").unwrap().mean;
     let (linear, ffill) = (pe("linear"), pe("ffill"));
     for better in ["cubic-spline", "dase"] {
-        assert!(pe(better) < linear && pe(better) < ffill, "{better} {} vs linear {linear}, ffill {ffill}", pe(better));
+        assert!(
+            pe(better) < linear && pe(better) < ffill,
+            "{better} {} vs linear {linear}, ffill {ffill}",
+            pe(better)
+        );
     }
     assert!(linear < ffill);
     for m in &res.methods {

@@ -11,8 +11,8 @@ use super::metrics::{Accumulator, Metrics};
 use super::window::{EvalWindow, concat_windows};
 use crate::error::{ImputeError, Result};
 use crate::{
-    Akima, CubicSpline, Dase, DaseParams, InterpParams, KalmanParams, KalmanSmoother, KnnParams, KnnRegression,
-    Linear, Makima, Pchip, SplineBoundary, Steffen,
+    Akima, CubicSpline, Dase, DaseParams, InterpParams, KalmanParams, KalmanSmoother, KnnParams,
+    KnnRegression, Linear, Makima, Pchip, SplineBoundary, Steffen,
 };
 
 /// Holds the last observation (and, before the first one, the first):
@@ -149,8 +149,8 @@ impl Candidate {
         let name = name.into();
         let n2 = name.clone();
         let f = move |train: &TrackingData| {
-            let imp =
-                fit(train).map_err(|e| ImputeError::Imputer { method: n2.clone(), message: e.to_string() })?;
+            let imp = fit(train)
+                .map_err(|e| ImputeError::Imputer { method: n2.clone(), message: e.to_string() })?;
             Ok(BoxedImputer::named(n2.clone(), imp))
         };
         Candidate { name, build: Build::Fit(Box::new(f)) }
@@ -279,8 +279,11 @@ impl MeanStd {
             return MeanStd { mean: f64::NAN, std: f64::NAN };
         }
         let mean = v.iter().sum::<f64>() / n;
-        let std =
-            if v.len() < 2 { 0.0 } else { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() };
+        let std = if v.len() < 2 {
+            0.0
+        } else {
+            (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        };
         MeanStd { mean, std }
     }
 }
@@ -442,7 +445,8 @@ pub fn run(
                 let pitch = win.truth.pitch().map(|p| [p.length, p.width]).unwrap_or([105.0, 68.0]);
                 let pl = win.player_indices();
                 players.add(&win.truth, &hidden, &out, &pl, pitch);
-                if let Some(b) = (0..win.truth.n_agents()).find(|&a| win.truth.agents()[a].team == Team::Ball) {
+                if let Some(b) = (0..win.truth.n_agents()).find(|&a| win.truth.agents()[a].team == Team::Ball)
+                {
                     has_ball = true;
                     ball.add(&win.truth, &hidden, &out, &[b], pitch);
                 }
@@ -466,10 +470,16 @@ pub fn run(
             out
         };
         let mut summary = summarise(&|s: &SeedResult| Some(s.players));
-        summary.push(("impute_s".into(), MeanStd::of(&seeds.iter().map(|s| s.impute_seconds).collect::<Vec<_>>())));
+        summary.push((
+            "impute_s".into(),
+            MeanStd::of(&seeds.iter().map(|s| s.impute_seconds).collect::<Vec<_>>()),
+        ));
         summary.push(("fit_s".into(), MeanStd::of(&seeds.iter().map(|s| s.fit_seconds).collect::<Vec<_>>())));
-        let ball_summary =
-            if seeds.iter().any(|s| s.ball.is_some()) { summarise(&|s: &SeedResult| s.ball) } else { Vec::new() };
+        let ball_summary = if seeds.iter().any(|s| s.ball.is_some()) {
+            summarise(&|s: &SeedResult| s.ball)
+        } else {
+            Vec::new()
+        };
         methods.push(MethodResult {
             method: c.name().to_string(),
             fitted: c.is_fitted(),
@@ -516,7 +526,8 @@ impl BenchResults {
             self.n_windows,
             self.n_train,
             {
-                let f: Vec<&str> = self.methods.iter().filter(|m| m.fitted).map(|m| m.method.as_str()).collect();
+                let f: Vec<&str> =
+                    self.methods.iter().filter(|m| m.fitted).map(|m| m.method.as_str()).collect();
                 if f.is_empty() { "none".to_string() } else { f.join(", ") }
             },
             self.n_test,
@@ -574,7 +585,8 @@ impl BenchResults {
 
     /// JSON text.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| ImputeError::Mask(format!("cannot encode results: {e}")))
+        serde_json::to_string_pretty(self)
+            .map_err(|e| ImputeError::Mask(format!("cannot encode results: {e}")))
     }
 }
 

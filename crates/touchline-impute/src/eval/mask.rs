@@ -321,7 +321,8 @@ impl MaskSet {
             let mut masks = Vec::with_capacity(windows.len());
             let (mut hidden, mut total) = (0usize, 0usize);
             for (w, win) in windows.iter().enumerate() {
-                let mut rng = SplitMix64::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(w as u64));
+                let mut rng =
+                    SplitMix64::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(w as u64));
                 let m = window_mask(win, params, &mut rng);
                 let wm = WindowMask::from_matrix(win, &m);
                 hidden += wm.count();

@@ -61,8 +61,8 @@ pub mod window;
 
 pub use camera::BroadcastCamera;
 pub use harness::{
-    BUILTIN, BenchConfig, BenchResults, BoxedImputer, Candidate, ForwardFill, MeanStd, MethodResult, Progress,
-    SeedResult, builtin, run, windows_to_json,
+    BUILTIN, BenchConfig, BenchResults, BoxedImputer, Candidate, ForwardFill, MeanStd, MethodResult,
+    Progress, SeedResult, builtin, run, windows_to_json,
 };
 pub use mask::{EDGE_FRAMES, MaskKind, MaskParams, MaskSet, SeedMasks, VisibilityPattern, WindowMask};
 pub use metrics::{Accumulator, Metrics};

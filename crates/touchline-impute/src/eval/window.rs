@@ -88,10 +88,8 @@ fn complete_window(name: &str, index: usize, w: &TrackingData, ball: bool) -> Re
     }
     let ball_idx = w.ball_index();
     let mut keep = players.clone();
-    if ball {
-        if let Some(b) = ball_idx.filter(|&b| full(b)) {
-            keep.push(b);
-        }
+    if let Some(b) = ball_idx.filter(|&b| ball && full(b)) {
+        keep.push(b);
     }
     let nf = w.n_frames();
     let mut aim = vec![[f64::NAN; 2]; nf];
