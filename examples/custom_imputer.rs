@@ -12,7 +12,9 @@
 
 use touchline_core::{Imputer, TrackingData};
 use touchline_impute::ImputeError;
-use touchline_impute::eval::{self, BenchConfig, Candidate, MaskKind, MaskParams, MaskSet, WindowSpec};
+use touchline_impute::eval::{
+    self, BenchConfig, BroadcastCamera, Candidate, MaskKind, MaskParams, MaskSet, WindowSpec,
+};
 
 /// Cubic Hermite bridge with one-sided end velocities.
 struct VelocityBridge;
@@ -85,8 +87,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // MIDAS protocol: 10 Hz, windows of 200 frames; 3 seeds of masks at rate 0.5
     let spec = WindowSpec::default();
+    let width = data.pitch().map(|p| p.width).unwrap_or(68.0);
     let windows = eval::make_windows(&[("tracab".into(), data)], &spec)?;
-    let masks = MaskSet::generate(&windows, &spec, &MaskParams::new(kind, 0.5), &[0, 1, 2])?;
+    // the broadcast camera stands 20 m behind this pitch's near touchline
+    let params = MaskParams { camera: BroadcastCamera::football(width), ..MaskParams::new(kind, 0.5) };
+    let masks = MaskSet::generate(&windows, &spec, &params, &[0, 1, 2])?;
 
     let mut methods = vec![Candidate::new(VelocityBridge)];
     for name in ["ffill", "linear", "cubic-spline", "steffen", "kalman", "dase"] {
