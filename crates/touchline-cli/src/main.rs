@@ -9,6 +9,8 @@
 //! touchline formats
 //! ```
 
+mod bench_impute;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -99,6 +101,8 @@ enum Command {
     },
     /// List the formats `--format` accepts.
     Formats,
+    /// Benchmark imputers on masked windows of a file (or a folder of scenes).
+    BenchImpute(bench_impute::Args),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -499,6 +503,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 out.display()
             );
         }
+        Command::BenchImpute(args) => bench_impute::run(args)?,
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;
