@@ -167,9 +167,9 @@ impl Candidate {
     }
 }
 
-/// The built-in methods, in table order. `dase` is fitted on the training
+/// The built-in methods, in table order. `dase*` are fitted on the training
 /// windows; `knn` learns from each window's own observed entries.
-pub const BUILTIN: [&str; 12] = [
+pub const BUILTIN: [&str; 13] = [
     "ffill",
     "linear",
     "cubic-spline",
@@ -182,10 +182,12 @@ pub const BUILTIN: [&str; 12] = [
     "knn",
     "dase",
     "dase-midas",
+    "dase-kalman",
 ];
 
 /// A built-in method by name (see [`BUILTIN`]; `dase-midas` is DASE with
-/// MIDAS's `c = 1` accumulation). All use the default [`crate::GapPolicy`]
+/// MIDAS's `c = 1` accumulation; `dase-kalman` is DASE on the Kalman
+/// smoother's position, velocity and acceleration, [`crate::KalmanPva`]). All use the default [`crate::GapPolicy`]
 /// (every gap filled, edges held).
 pub fn builtin(name: &str) -> Result<Candidate> {
     let p = InterpParams::default();
@@ -200,12 +202,17 @@ pub fn builtin(name: &str) -> Result<Candidate> {
         "makima" => Candidate::new(Makima::new(p)?),
         "kalman" => Candidate::named("kalman", KalmanSmoother::new(KalmanParams::default())?),
         "knn" => Candidate::named("knn", KnnRegression::new(KnnParams::default())?),
-        "dase" | "dase-midas" => {
+        "dase" | "dase-midas" | "dase-kalman" => {
             let params = DaseParams {
-                accumulation: if name == "dase" {
-                    crate::Accumulation::Physics
-                } else {
+                accumulation: if name == "dase-midas" {
                     crate::Accumulation::Midas
+                } else {
+                    crate::Accumulation::Physics
+                },
+                predictor: if name == "dase-kalman" {
+                    crate::Predictor::Kalman { params: KalmanParams::default() }
+                } else {
+                    crate::Predictor::default()
                 },
                 ..DaseParams::default()
             };
