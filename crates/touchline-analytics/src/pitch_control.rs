@@ -163,8 +163,12 @@ pub struct PitchControlSurface {
     /// Attacking team's control per cell, `[ny, nx]` (row `j` is `grid.ys[j]`).
     pub attack: Array2<f64>,
     /// Defending team's control per cell; `attack + defence` is within
-    /// `convergence_tol` of 1.
+    /// `convergence_tol` of 1 in every converged cell.
     pub defence: Array2<f64>,
+    /// Cells where the integration reached `max_int_time` before `attack +
+    /// defence` came within `convergence_tol` of 1 (every player too far
+    /// away in time; Shaw's code prints "Integration failed to converge").
+    pub unconverged: usize,
 }
 
 /// Which team is in possession.
@@ -360,14 +364,16 @@ impl PitchControlModel {
         let mut attack = Array2::zeros((ny, nx));
         let mut defence = Array2::zeros((ny, nx));
         let mut scratch = Scratch::default();
+        let mut unconverged = 0;
         for (j, &y) in self.grid.ys.iter().enumerate() {
             for (i, &x) in self.grid.xs.iter().enumerate() {
                 let (a, d) = cell(pr, [x, y], ball, &att, &def, &mut scratch);
                 attack[[j, i]] = a;
                 defence[[j, i]] = d;
+                unconverged += usize::from(1.0 - (a + d) > pr.convergence_tol);
             }
         }
-        Ok(PitchControlSurface { frame, attacking, attack, defence })
+        Ok(PitchControlSurface { frame, attacking, attack, defence, unconverged })
     }
 
     /// Pitch control for every frame of `frames` (on rayon's pool with the
