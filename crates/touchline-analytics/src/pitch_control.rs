@@ -421,8 +421,11 @@ struct Scratch {
     tau_def: Vec<f64>,
     live_att: Vec<(f64, f64)>,
     live_def: Vec<(f64, f64)>,
+    // exp(-k (T - tau)) per live player, then their accumulated control.
     ppcf_att: Vec<f64>,
     ppcf_def: Vec<f64>,
+    acc_att: Vec<f64>,
+    acc_def: Vec<f64>,
 }
 
 /// `(P_att, P_def)` at one target.
@@ -454,29 +457,36 @@ fn cell(
     s.live_att.extend(att.iter().zip(&s.tau_att).filter(|(_, t)| *t - min_att < ttc_att).map(|(p, &t)| (t, p.lambda)));
     s.live_def.clear();
     s.live_def.extend(def.iter().zip(&s.tau_def).filter(|(_, t)| *t - min_def < ttc_def).map(|(p, &t)| (t, p.lambda)));
-    s.ppcf_att.clear();
-    s.ppcf_att.resize(s.live_att.len(), 0.0);
-    s.ppcf_def.clear();
-    s.ppcf_def.resize(s.live_def.len(), 0.0);
     let k = std::f64::consts::PI / 3f64.sqrt() / pr.tti_sigma;
     let dt = pr.int_dt;
-    // Shaw's time axis: arange(t_ball - dt, t_ball + max_int_time, dt), stepping from index 1.
+    // Shaw's time axis: arange(t_ball - dt, t_ball + max_int_time, dt), stepping from index 1,
+    // so the first time evaluated is t_ball. The sigmoid f_j(T) = 1 / (1 + g_j) with
+    // g_j = exp(-k (T - tau_j)); stepping T by dt multiplies g_j by exp(-k dt), so no
+    // exponential is evaluated inside the loop (relative drift ~ steps * 1e-16).
+    let decay = (-k * dt).exp();
+    s.ppcf_att.clear();
+    s.ppcf_att.extend(s.live_att.iter().map(|&(tau, _)| (-k * (t_ball - tau)).exp()));
+    s.ppcf_def.clear();
+    s.ppcf_def.extend(s.live_def.iter().map(|&(tau, _)| (-k * (t_ball - tau)).exp()));
+    s.acc_att.clear();
+    s.acc_att.resize(s.live_att.len(), 0.0);
+    s.acc_def.clear();
+    s.acc_def.resize(s.live_def.len(), 0.0);
     let steps = ((pr.max_int_time + dt) / dt - 1e-9).ceil().max(1.0) as usize;
     let (mut p_att, mut p_def) = (0.0f64, 0.0f64);
     let mut i = 1;
     while 1.0 - (p_att + p_def) > pr.convergence_tol && i < steps {
-        let t = t_ball - dt + i as f64 * dt;
-        let free = 1.0 - p_att - p_def;
+        let free_dt = (1.0 - p_att - p_def) * dt;
         let mut sum_att = 0.0;
-        for ((tau, lambda), acc) in s.live_att.iter().zip(s.ppcf_att.iter_mut()) {
-            let f = 1.0 / (1.0 + (-k * (t - tau)).exp());
-            *acc += free * f * lambda * dt;
+        for ((g, &(_, lambda)), acc) in s.ppcf_att.iter_mut().zip(&s.live_att).zip(s.acc_att.iter_mut()) {
+            *acc += free_dt * lambda / (1.0 + *g);
+            *g *= decay;
             sum_att += *acc;
         }
         let mut sum_def = 0.0;
-        for ((tau, lambda), acc) in s.live_def.iter().zip(s.ppcf_def.iter_mut()) {
-            let f = 1.0 / (1.0 + (-k * (t - tau)).exp());
-            *acc += free * f * lambda * dt;
+        for ((g, &(_, lambda)), acc) in s.ppcf_def.iter_mut().zip(&s.live_def).zip(s.acc_def.iter_mut()) {
+            *acc += free_dt * lambda / (1.0 + *g);
+            *g *= decay;
             sum_def += *acc;
         }
         p_att = sum_att;
