@@ -437,8 +437,11 @@ fn cell(
     def: &[Player],
     s: &mut Scratch,
 ) -> (f64, f64) {
-    let t_ball = ball.map_or(0.0, |b| (target[0] - b[0]).hypot(target[1] - b[1]) / pr.ball_speed);
-    let tti = |p: &Player| pr.reaction_time + (target[0] - p.rx).hypot(target[1] - p.ry) / pr.max_player_speed;
+    // sqrt of the sum of squares, not `hypot`: several times faster, and the
+    // coordinates are metres, far from overflow.
+    let dist = |a: [f64; 2], x: f64, y: f64| ((a[0] - x) * (a[0] - x) + (a[1] - y) * (a[1] - y)).sqrt();
+    let t_ball = ball.map_or(0.0, |b| dist(target, b[0], b[1]) / pr.ball_speed);
+    let tti = |p: &Player| pr.reaction_time + dist(target, p.rx, p.ry) / pr.max_player_speed;
     s.tau_att.clear();
     s.tau_att.extend(att.iter().map(tti));
     s.tau_def.clear();
