@@ -32,11 +32,14 @@ fn main() {
     let t0 = Instant::now();
     let kin = kinematics(&data, &SavGol::default()).unwrap_or_else(|e| panic!("{e}"));
     let t_vel = t0.elapsed().as_secs_f64();
-    let model = PitchControlModel::new(&data, PitchControlParams::default(), 50).unwrap_or_else(|e| panic!("{e}"));
+    let model =
+        PitchControlModel::new(&data, PitchControlParams::default(), 50).unwrap_or_else(|e| panic!("{e}"));
     let mut times = Vec::new();
     for _ in 0..repeat {
         let t0 = Instant::now();
-        let s = model.sequence(&data, 0..data.n_frames(), &attacking, &kin.velocity).unwrap_or_else(|e| panic!("{e}"));
+        let s = model
+            .sequence(&data, 0..data.n_frames(), &attacking, &kin.velocity)
+            .unwrap_or_else(|e| panic!("{e}"));
         times.push(t0.elapsed().as_secs_f64());
         black_box(s);
     }

@@ -41,7 +41,7 @@ impl Default for SavGol {
 impl SavGol {
     /// Checks the parameters.
     pub fn validate(&self) -> Result<()> {
-        if self.window < 3 || self.window % 2 == 0 {
+        if self.window < 3 || self.window.is_multiple_of(2) {
             return Err(AnalyticsError::InvalidParameter {
                 name: "savgol.window",
                 reason: format!("must be odd and at least 3, got {}", self.window),
@@ -120,7 +120,8 @@ impl SavGol {
 /// Gaussian elimination with partial pivoting on a small dense system.
 fn solve(m: &mut [f64], b: &mut [f64], k: usize) -> Vec<f64> {
     for col in 0..k {
-        let piv = (col..k).max_by(|&a, &c| m[a * k + col].abs().total_cmp(&m[c * k + col].abs())).unwrap_or(col);
+        let piv =
+            (col..k).max_by(|&a, &c| m[a * k + col].abs().total_cmp(&m[c * k + col].abs())).unwrap_or(col);
         if piv != col {
             for j in 0..k {
                 m.swap(col * k + j, piv * k + j);
@@ -419,9 +420,11 @@ fn summarise(
     let mut out = Vec::new();
     for period in data.periods() {
         let pr = period.frames();
-        let runs: Vec<&Range<usize>> = all_runs.iter().filter(|r| r.start >= pr.start && r.end <= pr.end).collect();
+        let runs: Vec<&Range<usize>> =
+            all_runs.iter().filter(|r| r.start >= pr.start && r.end <= pr.end).collect();
         let frames_used: usize = runs.iter().map(|r| r.len()).sum();
-        let frames_imputed = runs.iter().flat_map(|r| (*r).clone()).filter(|&f| !observed[[f, agent]]).count();
+        let frames_imputed =
+            runs.iter().flat_map(|r| (*r).clone()).filter(|&f| !observed[[f, agent]]).count();
         let mut s = AgentPeriodSummary {
             agent,
             id: data.agents()[agent].id.clone(),
@@ -474,7 +477,11 @@ fn summarise(
 /// Physical summary of one agent, one entry per period. Errors when the agent
 /// index is out of range, the data has fewer than two frames, or the agent has
 /// no finite position at all.
-pub fn agent_physical(data: &TrackingData, agent: usize, params: &PhysicalParams) -> Result<Vec<AgentPeriodSummary>> {
+pub fn agent_physical(
+    data: &TrackingData,
+    agent: usize,
+    params: &PhysicalParams,
+) -> Result<Vec<AgentPeriodSummary>> {
     params.validate()?;
     check_frames(data, "physical summary")?;
     if agent >= data.n_agents() {
@@ -542,7 +549,8 @@ mod tests {
     #[test]
     fn derivative_of_quadratic_is_exact_everywhere() {
         let dt = 0.04;
-        let y: Vec<f64> = (0..20).map(|i| 3.0 + 2.0 * (i as f64 * dt) + 1.5 * (i as f64 * dt).powi(2)).collect();
+        let y: Vec<f64> =
+            (0..20).map(|i| 3.0 + 2.0 * (i as f64 * dt) + 1.5 * (i as f64 * dt).powi(2)).collect();
         let mut d = vec![0.0; 20];
         SavGol::default().apply(&y, dt, 1, &mut d);
         for (i, v) in d.iter().enumerate() {

@@ -105,7 +105,10 @@ impl PitchControlParams {
         if self.max_int_time / self.int_dt > 1e6 {
             return Err(AnalyticsError::InvalidParameter {
                 name: "int_dt",
-                reason: format!("max_int_time / int_dt must be at most 1e6, got {}", self.max_int_time / self.int_dt),
+                reason: format!(
+                    "max_int_time / int_dt must be at most 1e6, got {}",
+                    self.max_int_time / self.int_dt
+                ),
             });
         }
         Ok(())
@@ -133,7 +136,7 @@ impl Grid {
     pub fn for_pitch(pitch: Pitch, nx: usize) -> Result<Grid> {
         let ny_f = (nx as f64 * pitch.width / pitch.length).floor();
         // A validated pitch has finite positive sides; the bound keeps the cast exact.
-        let ny = if ny_f.is_finite() && ny_f >= 1.0 && ny_f < 1e6 { ny_f as usize } else { 0 };
+        let ny = if (1.0..1e6).contains(&ny_f) { ny_f as usize } else { 0 };
         Grid::with_cells(pitch, nx, ny)
     }
 
@@ -347,8 +350,14 @@ impl PitchControlModel {
         };
         let pr = &self.params;
         let att = self.team_players(data, frame, attacking, velocity, pr.lambda_att, pr.lambda_att);
-        let def =
-            self.team_players(data, frame, defending, velocity, pr.lambda_def, pr.lambda_def * pr.keeper_factor);
+        let def = self.team_players(
+            data,
+            frame,
+            defending,
+            velocity,
+            pr.lambda_def,
+            pr.lambda_def * pr.keeper_factor,
+        );
         if att.is_empty() {
             return Err(AnalyticsError::NoPlayers { team: attacking, frame });
         }
@@ -457,9 +466,13 @@ fn cell(
         return (1.0, 0.0);
     }
     s.live_att.clear();
-    s.live_att.extend(att.iter().zip(&s.tau_att).filter(|(_, t)| *t - min_att < ttc_att).map(|(p, &t)| (t, p.lambda)));
+    s.live_att.extend(
+        att.iter().zip(&s.tau_att).filter(|(_, t)| *t - min_att < ttc_att).map(|(p, &t)| (t, p.lambda)),
+    );
     s.live_def.clear();
-    s.live_def.extend(def.iter().zip(&s.tau_def).filter(|(_, t)| *t - min_def < ttc_def).map(|(p, &t)| (t, p.lambda)));
+    s.live_def.extend(
+        def.iter().zip(&s.tau_def).filter(|(_, t)| *t - min_def < ttc_def).map(|(p, &t)| (t, p.lambda)),
+    );
     let k = std::f64::consts::PI / 3f64.sqrt() / pr.tti_sigma;
     let dt = pr.int_dt;
     // Shaw's time axis: arange(t_ball - dt, t_ball + max_int_time, dt), stepping from index 1,

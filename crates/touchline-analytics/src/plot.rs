@@ -152,9 +152,24 @@ impl Plot {
                     let g = side * hx;
                     let pa_y = 20.16;
                     let ga_y = 9.16;
-                    self.line(s(vec![[g, -pa_y], [g - side * 16.5, -pa_y], [g - side * 16.5, pa_y], [g, pa_y]]));
-                    self.line(s(vec![[g, -ga_y], [g - side * 5.5, -ga_y], [g - side * 5.5, ga_y], [g, ga_y]]));
-                    self.line(s(vec![[g, -3.66], [g + side * 2.0, -3.66], [g + side * 2.0, 3.66], [g, 3.66]]));
+                    self.line(s(vec![
+                        [g, -pa_y],
+                        [g - side * 16.5, -pa_y],
+                        [g - side * 16.5, pa_y],
+                        [g, pa_y],
+                    ]));
+                    self.line(s(vec![
+                        [g, -ga_y],
+                        [g - side * 5.5, -ga_y],
+                        [g - side * 5.5, ga_y],
+                        [g, ga_y],
+                    ]));
+                    self.line(s(vec![
+                        [g, -3.66],
+                        [g + side * 2.0, -3.66],
+                        [g + side * 2.0, 3.66],
+                        [g, 3.66],
+                    ]));
                     let spot = [g - side * 11.0, 0.0];
                     self.background.push(Shape::Dot {
                         at: [spot[0] * sx, 0.0],
@@ -227,13 +242,16 @@ impl Plot {
         let period_of = |f: usize| data.periods().iter().position(|pr| pr.frames().contains(&f));
         for &a in agents.iter().filter(|&&a| a < data.n_agents()) {
             let colour = team_colour(data.agents()[a].team);
+            // Polylines of consecutive segments of one kind; a segment is imputed when either
+            // end is unobserved.
             let mut cur: Vec<Point> = Vec::new();
             let mut cur_imputed = false;
+            let mut prev: Option<(Point, bool)> = None;
             let mut last: Option<Point> = None;
-            let mut flush = |pts: &mut Vec<Point>, imputed: bool, layers: &mut Vec<Shape>| {
+            let flush = |pts: &mut Vec<Point>, imputed: bool, layers: &mut Vec<Shape>| {
                 if pts.len() >= 2 {
-                    let (c, w) = if imputed { (IMPUTED, 2) } else { (colour, 2) };
-                    layers.push(Shape::Line { pts: std::mem::take(pts), colour: c.to_rgba(), width: w });
+                    let c = if imputed { IMPUTED } else { colour };
+                    layers.push(Shape::Line { pts: std::mem::take(pts), colour: c.to_rgba(), width: 2 });
                 }
                 pts.clear();
             };
@@ -243,12 +261,13 @@ impl Plot {
                 let same_period = f > frames.start && period_of(f) == period_of(f - 1);
                 if !ok || !same_period {
                     flush(&mut cur, cur_imputed, &mut self.layers);
+                    prev = None;
                 }
                 if !ok {
                     continue;
                 }
-                let imputed = !obs[[f, a]];
-                if imputed {
+                let seen = obs[[f, a]];
+                if !seen {
                     self.layers.push(Shape::Dot {
                         at: q,
                         radius: 1,
@@ -256,19 +275,26 @@ impl Plot {
                         edge: IMPUTED.to_rgba(),
                     });
                 }
-                if imputed != cur_imputed && !cur.is_empty() {
-                    // Segments touching an imputed point are imputed; share the joint.
-                    let joint = cur[cur.len() - 1];
-                    flush(&mut cur, cur_imputed, &mut self.layers);
-                    cur.push(joint);
+                if let Some((pq, pseen)) = prev {
+                    let imputed = !(pseen && seen);
+                    if cur.is_empty() || imputed != cur_imputed {
+                        flush(&mut cur, cur_imputed, &mut self.layers);
+                        cur.push(pq);
+                        cur_imputed = imputed;
+                    }
+                    cur.push(q);
                 }
-                cur_imputed = imputed || (cur.len() == 1 && cur_imputed);
-                cur.push(q);
+                prev = Some((q, seen));
                 last = Some(q);
             }
             flush(&mut cur, cur_imputed, &mut self.layers);
             if let Some(q) = last {
-                self.layers.push(Shape::Dot { at: q, radius: 5, fill: colour.to_rgba(), edge: WHITE.to_rgba() });
+                self.layers.push(Shape::Dot {
+                    at: q,
+                    radius: 5,
+                    fill: colour.to_rgba(),
+                    edge: WHITE.to_rgba(),
+                });
             }
         }
         self
@@ -286,12 +312,13 @@ impl Plot {
                     continue;
                 }
                 let u = (v / max).sqrt();
-                let c = ramp(u);
+                // Opaque blend over the grass (alpha on touching cells leaves seams).
+                let c = blend(GRASS, ramp(u), 0.35 + 0.65 * u);
                 let x0 = -0.5 * h.pitch.length + i as f64 * dx;
                 let y0 = -0.5 * h.pitch.width + j as f64 * dy;
                 self.layers.push(Shape::Polygon {
                     pts: vec![[x0, y0], [x0 + dx, y0], [x0 + dx, y0 + dy], [x0, y0 + dy]],
-                    colour: c.mix(0.35 + 0.55 * u),
+                    colour: c.to_rgba(),
                 });
             }
         }
@@ -303,14 +330,15 @@ impl Plot {
     /// players as dots.
     pub fn voronoi(&mut self, data: &TrackingData, frame: usize, cells: &[VoronoiCell]) -> &mut Self {
         for c in cells {
-            let col = team_colour(data.agents()[c.agent].team);
-            self.layers.push(Shape::Polygon { pts: c.polygon.clone(), colour: col.mix(0.45) });
+            let col = pale(team_colour(data.agents()[c.agent].team), 0.55);
+            self.layers.push(Shape::Polygon { pts: c.polygon.clone(), colour: col.to_rgba() });
             let mut ring = c.polygon.clone();
             if let Some(&first) = ring.first() {
                 ring.push(first);
             }
-            self.layers.push(Shape::Line { pts: ring, colour: WHITE.mix(0.9), width: 1 });
+            self.layers.push(Shape::Line { pts: ring, colour: RGBColor(60, 60, 60).to_rgba(), width: 1 });
         }
+        self.put_lines_on_top();
         self.players(data, frame);
         self
     }
@@ -333,12 +361,14 @@ impl Plot {
             for i in 0..nx {
                 let v = s.attack[[j, i]].clamp(0.0, 1.0);
                 let (c, u) = if v >= 0.5 { (att, 2.0 * v - 1.0) } else { (def, 1.0 - 2.0 * v) };
-                let mix = |a: u8, b: u8| (f64::from(a) * (1.0 - u) + f64::from(b) * u).round().clamp(0.0, 255.0) as u8;
+                let mix = |a: u8, b: u8| {
+                    (f64::from(a) * (1.0 - u) + f64::from(b) * u).round().clamp(0.0, 255.0) as u8
+                };
                 let col = RGBColor(mix(255, c.0), mix(255, c.1), mix(255, c.2));
                 let (x0, y0) = (g.xs[i] - 0.5 * dx, g.ys[j] - 0.5 * dy);
                 self.layers.push(Shape::Polygon {
                     pts: vec![[x0, y0], [x0 + dx, y0], [x0 + dx, y0 + dy], [x0, y0 + dy]],
-                    colour: col.mix(0.85),
+                    colour: col.to_rgba(),
                 });
             }
         }
@@ -375,14 +405,23 @@ impl Plot {
             }
             let edge = if data.observed()[[frame, a]] { WHITE } else { IMPUTED };
             let radius = if ag.team == Team::Ball { 4 } else { 7 };
-            self.layers.push(Shape::Dot { at: q, radius, fill: team_colour(ag.team).to_rgba(), edge: edge.to_rgba() });
+            self.layers.push(Shape::Dot {
+                at: q,
+                radius,
+                fill: team_colour(ag.team).to_rgba(),
+                edge: edge.to_rgba(),
+            });
         }
         self
     }
 
     fn put_lines_on_top(&mut self) {
-        let lines: Vec<Shape> =
-            self.background.iter().filter(|s| matches!(s, Shape::Line { .. } | Shape::Dot { .. })).cloned().collect();
+        let lines: Vec<Shape> = self
+            .background
+            .iter()
+            .filter(|s| matches!(s, Shape::Line { .. } | Shape::Dot { .. }))
+            .cloned()
+            .collect();
         self.layers.extend(lines);
     }
 
@@ -443,6 +482,18 @@ impl Plot {
         }
         Ok(())
     }
+}
+
+/// `a * (1 - w) + b * w` per channel.
+fn blend(a: RGBColor, b: RGBColor, w: f64) -> RGBColor {
+    let m = |x: u8, y: u8| (f64::from(x) * (1.0 - w) + f64::from(y) * w).round().clamp(0.0, 255.0) as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+/// `c` blended with white, `w` the share of white.
+fn pale(c: RGBColor, w: f64) -> RGBColor {
+    let m = |v: u8| (f64::from(v) * (1.0 - w) + 255.0 * w).round().clamp(0.0, 255.0) as u8;
+    RGBColor(m(c.0), m(c.1), m(c.2))
 }
 
 /// Yellow to red ramp for `u` in [0, 1].

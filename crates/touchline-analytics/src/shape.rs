@@ -106,7 +106,11 @@ pub fn team_shape(data: &TrackingData, team: Team, params: &ShapeParams) -> Resu
     let mut pts: Vec<Point> = Vec::with_capacity(who.len());
     for f in 0..nf {
         pts.clear();
-        pts.extend(who.iter().map(|&a| [p[[f, a, 0]], p[[f, a, 1]]]).filter(|q| q[0].is_finite() && q[1].is_finite()));
+        pts.extend(
+            who.iter()
+                .map(|&a| [p[[f, a, 0]], p[[f, a, 1]]])
+                .filter(|q| q[0].is_finite() && q[1].is_finite()),
+        );
         s.players[f] = pts.len();
         if pts.is_empty() {
             continue;
@@ -115,7 +119,8 @@ pub fn team_shape(data: &TrackingData, team: Team, params: &ShapeParams) -> Resu
         let c = [pts.iter().map(|q| q[0]).sum::<f64>() / n, pts.iter().map(|q| q[1]).sum::<f64>() / n];
         s.centroid[f] = c;
         s.stretch_index[f] = pts.iter().map(|q| (q[0] - c[0]).hypot(q[1] - c[1])).sum::<f64>() / n;
-        let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+        let (mut x0, mut x1, mut y0, mut y1) =
+            (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
         for q in &pts {
             x0 = x0.min(q[0]);
             x1 = x1.max(q[0]);
@@ -159,7 +164,10 @@ pub fn average_formation(
     params: &ShapeParams,
 ) -> Result<Vec<FormationSlot>> {
     if frames.end > data.n_frames() || frames.is_empty() {
-        return Err(AnalyticsError::NoSuchFrame { frame: frames.end.saturating_sub(1), n_frames: data.n_frames() });
+        return Err(AnalyticsError::NoSuchFrame {
+            frame: frames.end.saturating_sub(1),
+            n_frames: data.n_frames(),
+        });
     }
     let shape = team_shape(data, team, params)?;
     let sign = attack_sign(data, team);

@@ -3,9 +3,9 @@
 use ndarray::{Array2, Array3};
 use proptest::prelude::*;
 use touchline_analytics::{
-    AnalyticsError, HeatmapParams, PhysicalParams, PitchControlModel, PitchControlParams, ShapeParams,
-    agent_physical, heatmap, kinematics, physical_summary, pitch_control, team_shape, voronoi_areas,
-    voronoi_frame, SavGol,
+    AnalyticsError, HeatmapParams, PhysicalParams, PitchControlModel, PitchControlParams, SavGol,
+    ShapeParams, agent_physical, heatmap, kinematics, physical_summary, pitch_control, team_shape,
+    voronoi_areas, voronoi_frame,
 };
 use touchline_core::{Agent, Pitch, Team, TrackingData};
 
@@ -25,13 +25,26 @@ fn data_from(n: usize, agents: Vec<Agent>, pos: impl Fn(usize, f64) -> [f64; 2])
             obs[[f, a]] = q[0].is_finite() && q[1].is_finite();
         }
     }
-    TrackingData::new(p, obs, t, agents).unwrap().with_frame_rate(HZ).unwrap().with_pitch(Pitch::FOOTBALL).unwrap()
+    TrackingData::new(p, obs, t, agents)
+        .unwrap()
+        .with_frame_rate(HZ)
+        .unwrap()
+        .with_pitch(Pitch::FOOTBALL)
+        .unwrap()
 }
 
 #[test]
 fn known_path_distance_zones_and_sprints() {
     // 0-4 s walk at 1.5 m/s, 4-8 s sprint at 8 m/s, 8-10 s jog at 3 m/s (piecewise linear in x).
-    let speed_at = |t: f64| if t < 4.0 { 1.5 } else if t < 8.0 { 8.0 } else { 3.0 };
+    let speed_at = |t: f64| {
+        if t < 4.0 {
+            1.5
+        } else if t < 8.0 {
+            8.0
+        } else {
+            3.0
+        }
+    };
     let x_at = |t: f64| {
         let a = 1.5 * t.min(4.0);
         let b = 8.0 * (t.clamp(4.0, 8.0) - 4.0);
@@ -65,11 +78,7 @@ fn known_path_distance_zones_and_sprints() {
 fn sprint_shorter_than_a_second_is_not_counted_and_gaps_split_runs() {
     // 0.8 s at 9 m/s then standing: no sprint. A 1 s gap in the middle of the next stretch.
     let data = data_from(200, vec![Agent::new("home_9", Team::Home)], |_, t| {
-        if (3.0..4.0).contains(&t) {
-            [f64::NAN, f64::NAN]
-        } else {
-            [9.0 * t.min(0.8), 0.0]
-        }
+        if (3.0..4.0).contains(&t) { [f64::NAN, f64::NAN] } else { [9.0 * t.min(0.8), 0.0] }
     });
     let s = &agent_physical(&data, 0, &PhysicalParams::default()).unwrap()[0];
     assert!(s.sprints.is_empty(), "{:?}", s.sprints);
@@ -110,21 +119,28 @@ fn imputed_entries_are_used_and_counted() {
 #[test]
 fn bad_input_gives_typed_errors() {
     // All-missing agent.
-    let data = data_from(10, vec![Agent::new("home_9", Team::Home), Agent::new("home_12", Team::Home)], |a, t| {
-        if a == 1 { [f64::NAN, f64::NAN] } else { [t, 0.0] }
-    });
+    let data =
+        data_from(10, vec![Agent::new("home_9", Team::Home), Agent::new("home_12", Team::Home)], |a, t| {
+            if a == 1 { [f64::NAN, f64::NAN] } else { [t, 0.0] }
+        });
     assert!(matches!(
         agent_physical(&data, 1, &PhysicalParams::default()),
         Err(AnalyticsError::AgentAllMissing { index: 1, .. })
     ));
-    assert!(matches!(agent_physical(&data, 7, &PhysicalParams::default()), Err(AnalyticsError::NoSuchAgent { .. })));
+    assert!(matches!(
+        agent_physical(&data, 7, &PhysicalParams::default()),
+        Err(AnalyticsError::NoSuchAgent { .. })
+    ));
     // A squad list keeps the unused substitute, with nothing computed for it.
     let all = physical_summary(&data, None, &PhysicalParams::default()).unwrap();
     assert_eq!(all[1].frames_used, 0);
     assert_eq!(all[1].distance, 0.0);
     // Single frame.
     let one = data_from(1, vec![Agent::new("home_9", Team::Home)], |_, _| [0.0, 0.0]);
-    assert!(matches!(kinematics(&one, &SavGol::default()), Err(AnalyticsError::TooFewFrames { found: 1, .. })));
+    assert!(matches!(
+        kinematics(&one, &SavGol::default()),
+        Err(AnalyticsError::TooFewFrames { found: 1, .. })
+    ));
     // Bad parameters.
     let bad = PhysicalParams { sprint_speed: f64::NAN, ..PhysicalParams::default() };
     assert!(matches!(agent_physical(&data, 0, &bad), Err(AnalyticsError::InvalidParameter { .. })));
@@ -133,10 +149,14 @@ fn bad_input_gives_typed_errors() {
         Err(AnalyticsError::InvalidParameter { name: "savgol.window", .. })
     ));
     // Pitch control with a team absent (NaN) in the frame.
-    let lone = data_from(3, vec![Agent::new("home_9", Team::Home), Agent::new("away_4", Team::Away)], |a, _| {
-        if a == 1 { [f64::NAN, f64::NAN] } else { [0.0, 0.0] }
-    });
-    assert!(matches!(pitch_control(&lone, 0, Team::Home), Err(AnalyticsError::NoPlayers { team: Team::Away, .. })));
+    let lone =
+        data_from(3, vec![Agent::new("home_9", Team::Home), Agent::new("away_4", Team::Away)], |a, _| {
+            if a == 1 { [f64::NAN, f64::NAN] } else { [0.0, 0.0] }
+        });
+    assert!(matches!(
+        pitch_control(&lone, 0, Team::Home),
+        Err(AnalyticsError::NoPlayers { team: Team::Away, .. })
+    ));
     assert!(matches!(pitch_control(&lone, 9, Team::Home), Err(AnalyticsError::NoSuchFrame { .. })));
     assert!(matches!(pitch_control(&lone, 0, Team::Ball), Err(AnalyticsError::InvalidParameter { .. })));
     // No pitch.
@@ -216,7 +236,10 @@ fn symmetric_formations_equal_voronoi_areas_and_mirrored_shape() {
     // Centroids mirror through the origin, so the two together sit at 0.
     let h = team_shape(&d, Team::Home, &ShapeParams { exclude_goalkeeper: false }).unwrap();
     let a = team_shape(&d, Team::Away, &ShapeParams { exclude_goalkeeper: false }).unwrap();
-    assert!((h.centroid[0][0] + a.centroid[0][0]).abs() < 1e-12 && (h.centroid[0][1] + a.centroid[0][1]).abs() < 1e-12);
+    assert!(
+        (h.centroid[0][0] + a.centroid[0][0]).abs() < 1e-12
+            && (h.centroid[0][1] + a.centroid[0][1]).abs() < 1e-12
+    );
     assert!((h.centroid[0][1]).abs() < 1e-12);
     assert!((h.hull_area[0] - a.hull_area[0]).abs() < 1e-9);
     assert!((h.width[0] - 48.0).abs() < 1e-12 && (h.length[0] - 43.0).abs() < 1e-12);
@@ -299,7 +322,7 @@ proptest! {
         for (a, b) in s.attack.iter().zip(s.defence.iter()) {
             prop_assert!((0.0..=1.0 + 1e-12).contains(a) && (0.0..=1.0 + 1e-12).contains(b));
             let sum = a + b;
-            prop_assert!(sum <= 1.0 + 1e-9 && sum >= 1.0 - 0.01 - 1e-9, "sum {}", sum);
+            prop_assert!((1.0 - 0.01 - 1e-9..=1.0 + 1e-9).contains(&sum), "sum {}", sum);
         }
     }
 

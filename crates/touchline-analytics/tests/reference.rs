@@ -12,7 +12,8 @@ use std::path::Path;
 use touchline_analytics::{PitchControlModel, PitchControlParams, SavGol, kinematics};
 use touchline_core::Team;
 
-const CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
+const CSV: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/tracab_databallpy/tracking_wide.csv");
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pitch_control_tracab.json");
 
 #[test]
@@ -22,7 +23,8 @@ fn velocities_and_pitch_control_match_the_numpy_reference() {
     let full = touchline_io::databallpy::open_full(p).expect("load the TRACAB stretch");
     let data = full.data;
     let fx: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(FIXTURE).expect("read fixture")).expect("parse fixture");
+        serde_json::from_str(&std::fs::read_to_string(FIXTURE).expect("read fixture"))
+            .expect("parse fixture");
 
     let kin = kinematics(&data, &SavGol::default()).expect("kinematics");
     let model = PitchControlModel::new(&data, PitchControlParams::default(), 50).expect("model");

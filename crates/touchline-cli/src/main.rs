@@ -7,10 +7,14 @@
 //! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
 //!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
+//! touchline plot <pitch|trajectories|heatmap|voronoi|pitch-control> <file> --out <file.png|file.svg>
+//!                [--frame N] [--agent ID] [--format <provider>]
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod plot;
 
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
@@ -99,6 +103,8 @@ enum Command {
     },
     /// List the formats `--format` accepts.
     Formats,
+    /// Draw a pitch plot (trajectories, heatmap, Voronoi, pitch control) as PNG or SVG.
+    Plot(plot::PlotArgs),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -499,6 +505,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 out.display()
             );
         }
+        Command::Plot(args) => plot::run(args)?,
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;
