@@ -7,12 +7,16 @@
 //! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
 //!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
+//! touchline plot <pitch|trajectories|heatmap|voronoi|pitch-control> <file> --out <file.png|file.svg>
+//!                [--frame N] [--agent ID] [--format <provider>]
 //! ```
 
 mod bench_impute;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod plot;
 
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
@@ -103,6 +107,8 @@ enum Command {
     Formats,
     /// Benchmark imputers on masked windows of a file (or a folder of scenes).
     BenchImpute(bench_impute::Args),
+    /// Draw a pitch plot (trajectories, heatmap, Voronoi, pitch control) as PNG or SVG.
+    Plot(plot::PlotArgs),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -504,6 +510,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             );
         }
         Command::BenchImpute(args) => bench_impute::run(args)?,
+        Command::Plot(args) => plot::run(args)?,
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;
