@@ -171,15 +171,9 @@ impl BallTrail {
 /// Draws annotations onto frames. Every `draw_*` function takes plain inputs, clips to the
 /// image and never panics: boxes partly or wholly outside, NaN or infinite coordinates and
 /// scores simply draw less (or nothing).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Annotator {
     config: AnnotatorConfig,
-}
-
-impl Default for Annotator {
-    fn default() -> Self {
-        Annotator { config: AnnotatorConfig::default() }
-    }
 }
 
 fn invalid(name: &'static str, reason: String) -> RenderError {
@@ -377,7 +371,8 @@ impl Annotator {
         }
     }
 
-    /// An angle label next to `joint`: `"{name} {degrees}°"` (e.g. `KNEE 35°`), on the
+    /// An angle label next to `joint` (on the outer side of the body): `"{name} {degrees}°"`
+    /// (e.g. `KNEE 35°`), on the
     /// skeleton colour, or grey with a `?` when the joint is below `min_joint_score` or the
     /// angle is not finite. Returns `false` (nothing drawn) when the joint's position is not finite.
     pub fn draw_joint_angle(
@@ -400,16 +395,44 @@ impl Annotator {
         };
         let bg =
             if confident && degrees.is_finite() { self.config.skeleton } else { self.config.low_confidence };
-        let (_, th) = font::text_size(&text, self.config.font_scale);
+        let scale = self.config.font_scale;
+        let (tw, th) = font::text_size(&text, scale);
+        let (bw, bh) = (tw as f32 + 4.0 * scale as f32, th as f32 + 4.0 * scale as f32);
+        // Put the label on the outer side of the body (away from the mean of the confident
+        // joints), so it covers the other limbs as little as possible.
+        let min = self.config.min_joint_score;
+        let (mut sum, mut n) = (0.0f32, 0u32);
+        for j in CocoJoint::ALL {
+            if let Some(p) = kp.confident(j, min).filter(|_| j != joint) {
+                sum += p[0] - v.x;
+                n += 1;
+            }
+        }
         let off = self.lw() + 6.0;
-        draw::label(
-            img,
-            v.x + off,
-            v.y - th as f32 / 2.0 - 2.0 * self.config.font_scale as f32,
-            &text,
-            self.config.font_scale,
-            bg,
-        );
+        let right = !(n > 0 && sum / n as f32 > 0.5);
+        let x = if right { v.x + off } else { v.x - off - bw };
+        // Vertically, stay clear of bones leaving the joint towards the label's side.
+        let mut dy = 0.0f32;
+        for (a, b) in SKELETON_BONES {
+            let other = if a == joint {
+                b
+            } else if b == joint {
+                a
+            } else {
+                continue;
+            };
+            if let Some(p) = kp.confident(other, min).filter(|p| (p[0] > v.x) == right) {
+                dy += p[1] - v.y;
+            }
+        }
+        let y = if dy > 0.5 {
+            v.y - bh
+        } else if dy < -0.5 {
+            v.y
+        } else {
+            v.y - bh / 2.0
+        };
+        draw::label(img, x, y, &text, scale, bg);
         true
     }
 

@@ -181,7 +181,7 @@ fn clip_segment(a: [f32; 2], b: [f32; 2], lo: [f64; 2], hi: [f64; 2]) -> Option<
             }
         }
     }
-    (t0 <= t1).then(|| ([x0 + t0 * dx, y0 + t0 * dy], [x0 + t1 * dx, y0 + t1 * dy]))
+    (t0 <= t1).then_some(([x0 + t0 * dx, y0 + t0 * dy], [x0 + t1 * dx, y0 + t1 * dy]))
 }
 
 /// A straight stroke `width` pixels wide from `a` to `b` with flat ends, clipped.

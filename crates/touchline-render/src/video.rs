@@ -259,7 +259,6 @@ impl Mp4Writer {
                 }
             }
         }
-        drop(stream);
         if self.muxer.is_none() {
             let (Some(sps), Some(pps)) = (sps, pps) else {
                 return Err(RenderError::Encode {
