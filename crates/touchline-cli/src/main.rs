@@ -7,7 +7,10 @@
 //! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
 //!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
+//! touchline track <clip> --out <dir> [--model yolox|rtmdet|replay:<json>] [--stride N | --every S]
 //! ```
+
+mod track_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -99,6 +102,8 @@ enum Command {
     },
     /// List the formats `--format` accepts.
     Formats,
+    /// Track players and the ball in a video: tracks, teams, annotated video, summary.
+    Track(track_cmd::TrackArgs),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -503,6 +508,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;
         }
+        Command::Track(args) => track_cmd::run(args).map_err(|e| CliError::Usage(e.to_string()))?,
     }
     Ok(())
 }
