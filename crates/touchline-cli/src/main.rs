@@ -7,13 +7,18 @@
 //! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
 //!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
+//! touchline plot <pitch|trajectories|heatmap|voronoi|pitch-control> <file> --out <file.png|file.svg>
+//!                [--frame N] [--agent ID] [--format <provider>]
 //! touchline track <clip> --out <dir> [--model yolox|rtmdet|replay:<json>] [--stride N | --every S]
 //! ```
 
+mod bench_impute;
 mod track_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod plot;
 
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
@@ -102,6 +107,10 @@ enum Command {
     },
     /// List the formats `--format` accepts.
     Formats,
+    /// Benchmark imputers on masked windows of a file (or a folder of scenes).
+    BenchImpute(bench_impute::Args),
+    /// Draw a pitch plot (trajectories, heatmap, Voronoi, pitch control) as PNG or SVG.
+    Plot(plot::PlotArgs),
     /// Track players and the ball in a video: tracks, teams, annotated video, summary.
     Track(track_cmd::TrackArgs),
 }
@@ -504,6 +513,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 out.display()
             );
         }
+        Command::BenchImpute(args) => bench_impute::run(args)?,
+        Command::Plot(args) => plot::run(args)?,
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;

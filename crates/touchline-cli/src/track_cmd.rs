@@ -24,7 +24,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
+use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Track, Tracker};
 use touchline_decode::{FrameSourceExt, Sampling};
 use touchline_detect::{DetectorConfig, OnnxDetector, ReplayDetector, StageTimes, Tiling};
 use touchline_track::{
@@ -550,82 +550,59 @@ pub fn run(args: TrackArgs) -> Res<()> {
     Ok(())
 }
 
-/// Colour of a team's boxes.
-fn team_colour(team: Team) -> [u8; 3] {
-    match team {
-        Team::Home => [245, 245, 245],
-        Team::Away => [255, 60, 60],
-        Team::Officials => [255, 220, 0],
-        Team::Ball => [255, 140, 0],
-        _ => [80, 160, 255],
-    }
-}
-
-/// Ball positions kept in the trail, in processed frames.
-const TRAIL: usize = 12;
-
-/// Draws the final tracks on a second decoding pass and writes them out; returns what was
-/// written (`annotated/` PNG sequence).
+/// Draws the final tracks (team colours, ids, ball ring and trail) on a second decoding pass
+/// and writes `annotated.mp4` (H.264) or `annotated/frame_NNNNNN.png`; returns what was written.
 fn render(
     clip: &Path,
     mut src: Box<dyn FrameSource<Error = touchline_decode::DecodeError>>,
     tracks: &[Track],
     dir: &Path,
-    _png: bool,
-    _fps: f64,
+    png: bool,
+    fps: f64,
 ) -> Res<String> {
-    let folder = dir.join("annotated");
-    std::fs::create_dir_all(&folder).map_err(|e| err(format!("{}: {e}", folder.display())))?;
-    let mut trail: std::collections::VecDeque<Option<[f32; 2]>> = std::collections::VecDeque::new();
-    let mut n = 0usize;
+    use touchline_render::{Annotator, AnnotatorConfig, FrameSink as _, Mp4Writer, PngSequenceWriter};
+    let annotator = Annotator::new(AnnotatorConfig { trail_length: 12, ..AnnotatorConfig::default() })
+        .map_err(|e| err(e.to_string()))?;
+    let (ball, people): (Vec<&Track>, Vec<&Track>) = tracks.iter().partition(|t| t.label == Label::Ball);
+    let people: Vec<Track> = people.into_iter().cloned().collect();
+    // One trail slot per processed frame, so a stride does not break the trail into dots.
+    let mut trail = annotator.new_trail();
+    let mut mp4: Option<Mp4Writer> = None;
+    let path = if png { dir.join("annotated") } else { dir.join("annotated.mp4") };
+    let render_err = |e: touchline_render::RenderError| err(format!("{}: {e}", path.display()));
+    let mut pngs = if png { Some(PngSequenceWriter::create(&path).map_err(render_err)?) } else { None };
     while let Some(mut frame) = src.next_frame().map_err(|e| decode_err(clip, e))? {
         let img = &mut frame.image;
-        let mut ball_here = None;
-        for t in tracks {
-            let Ok(i) = t.points.binary_search_by_key(&frame.index, |p| p.frame) else { continue };
-            let b = &t.points[i].bbox;
-            if t.label == Label::Ball {
-                ball_here = Some(b.center());
-            } else {
-                draw_rect(img, [b.x1, b.y1, b.x2, b.y2], 2, team_colour(t.team));
-            }
+        annotator.draw_tracks(img, &people, frame.index);
+        let here = ball.iter().find_map(|t| {
+            t.points.binary_search_by_key(&frame.index, |p| p.frame).ok().map(|i| &t.points[i].bbox)
+        });
+        trail.push(here.map(|b| b.center()));
+        annotator.draw_trail(img, &trail);
+        if let Some(b) = here {
+            annotator.draw_ball(img, b);
         }
-        if trail.len() == TRAIL {
-            trail.pop_front();
+        annotator.draw_caption(img, &format!("FRAME {} {:.2} S", frame.index, frame.timestamp));
+        if let Some(p) = &mut pngs {
+            p.write_frame(img).map_err(render_err)?;
+        } else {
+            let w = match &mut mp4 {
+                Some(w) => w,
+                None => {
+                    mp4.insert(Mp4Writer::create(&path, img.width(), img.height(), fps).map_err(render_err)?)
+                }
+            };
+            w.write_frame(img).map_err(render_err)?;
         }
-        trail.push_back(ball_here);
-        for p in trail.iter().flatten() {
-            draw_rect(img, [p[0] - 3.0, p[1] - 3.0, p[0] + 3.0, p[1] + 3.0], 2, team_colour(Team::Ball));
-        }
-        let p = folder.join(format!("frame_{n:06}.png"));
-        img.save_with_format(&p, image::ImageFormat::Png)
-            .map_err(|e| err(format!("{}: {e}", p.display())))?;
-        n += 1;
     }
-    Ok(format!("{} PNG frames in {}", n, folder.display()))
-}
-
-/// A rectangle outline `width` pixels thick, clipped to the image.
-fn draw_rect(img: &mut image::RgbImage, b: [f32; 4], width: u32, colour: [u8; 3]) {
-    if !b.iter().all(|v| v.is_finite()) {
-        return;
-    }
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    let x1 = (b[0].floor() as i64).clamp(-1, w);
-    let y1 = (b[1].floor() as i64).clamp(-1, h);
-    let x2 = (b[2].ceil() as i64).clamp(-1, w);
-    let y2 = (b[3].ceil() as i64).clamp(-1, h);
-    let wd = i64::from(width);
-    let mut put = |x: i64, y: i64| {
-        if (0..w).contains(&x) && (0..h).contains(&y) {
-            img.put_pixel(x as u32, y as u32, image::Rgb(colour));
+    match mp4 {
+        Some(w) => {
+            let s = w.finish().map_err(render_err)?;
+            Ok(format!("{} frames, {} bytes in {}", s.frames, s.bytes, s.path.display()))
         }
-    };
-    for y in y1..=y2 {
-        for x in x1..=x2 {
-            if x - x1 < wd || x2 - x < wd || y - y1 < wd || y2 - y < wd {
-                put(x, y);
-            }
+        None => {
+            let n = pngs.as_ref().map_or(0, |p| p.frames_written());
+            Ok(format!("{n} PNG frames in {}", path.display()))
         }
     }
 }
