@@ -24,12 +24,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Track, Tracker};
+use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
 use touchline_decode::{FrameSourceExt, Sampling};
 use touchline_detect::{DetectorConfig, OnnxDetector, ReplayDetector, StageTimes, Tiling};
 use touchline_track::{
-    BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, SpeedLimit, TeamAssigner,
-    TeamConfig,
+    BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, SpeedLimit, TeamConfig,
+    kmeans, torso_colour,
 };
 
 /// Arguments of `touchline track`.
@@ -300,8 +300,8 @@ struct LoopOutput {
     people: Vec<Track>,
     /// The ball tracker after the clip.
     ball: BallTracker,
-    /// Torso colours sampled along the way.
-    teams: TeamAssigner,
+    /// Torso colours (CIE Lab) sampled along the way, by track id.
+    colours: Vec<(u64, [f64; 3])>,
     /// Frame size.
     size: (u32, u32),
 }
@@ -382,7 +382,8 @@ fn track_loop(
     let mut src = open_clip(clip, sampling)?;
     let mut people = ByteTracker::new(ByteTrackConfig::default()).map_err(|e| err(e.to_string()))?;
     let mut ball: Option<BallTracker> = None;
-    let mut teams = TeamAssigner::new(TeamConfig::default()).map_err(|e| err(e.to_string()))?;
+    let team_cfg = TeamConfig::default();
+    let mut colours = Vec::new();
     let mut frame_times = Vec::new();
     let mut detections = Vec::new();
     let mut size = (0, 0);
@@ -413,7 +414,13 @@ fn track_loop(
         let t3 = Instant::now();
         timings.track += t3 - t2;
         if frame_times.len().is_multiple_of(TEAM_SAMPLE_EVERY) {
-            teams.add_frame(&frame.image, &tracked);
+            for d in tracked.iter().filter(|d| team_cfg.labels.contains(&d.label)) {
+                if let (Some(id), Some(lab)) =
+                    (d.track_id, torso_colour(&frame.image, &d.bbox, &team_cfg.torso))
+                {
+                    colours.push((id, lab));
+                }
+            }
         }
         timings.teams += t3.elapsed();
         frame_times.push((frame.index, frame.timestamp));
@@ -427,7 +434,96 @@ fn track_loop(
         Some(b) => b,
         None => BallTracker::new(BallConfig::default()).map_err(|e| err(e.to_string()))?,
     };
-    Ok(LoopOutput { frame_times, detections, people: people.tracks(), ball, teams, size })
+    Ok(LoopOutput { frame_times, detections, people: people.tracks(), ball, colours, size })
+}
+
+/// Centres closer than this (CIE76 Delta E) are one kit split in two by k-means.
+const SAME_KIT_DELTA_E: f64 = 20.0;
+/// A sample farther than this from its kit's centre votes "official" (as `TeamConfig`'s default).
+const OUTLIER_DELTA_E: f64 = 30.0;
+
+/// Teams from torso colours, voted per track.
+///
+/// `touchline_track::TeamAssigner` clusters into two kits plus distance outliers. On a broadcast
+/// view the people beside the pitch (coaches, substitutes, stewards in dark jackets) are many and
+/// alike, and two-means then splits "players" from "bench" instead of the two kits. So: k-means
+/// with k = 3 (seeded, as `touchline_track::kmeans`), clusters whose centres lie within 20 Delta E
+/// merged (one kit lit and in shadow), each sample labelled by its cluster (or as an outlier when
+/// more than 30 Delta E from its centre), each track given its majority; the two clusters holding
+/// the most tracks are the kits (the lighter, larger L*, is `Home`), everything else `Officials`.
+fn assign_teams(samples: &[(u64, [f64; 3])]) -> Result<BTreeMap<u64, Team>, String> {
+    if samples.is_empty() {
+        return Err("no torso colour samples".into());
+    }
+    let feats: Vec<&[f64]> = samples.iter().map(|(_, f)| f.as_slice()).collect();
+    let k = feats.len().min(3);
+    let km = kmeans(&feats, k, 0, 100).map_err(|e| e.to_string())?;
+    // Merge near centres: map each cluster to a representative.
+    let mut rep: Vec<usize> = (0..k).collect();
+    for i in 0..k {
+        for j in 0..i {
+            let d: f64 =
+                km.centres[i].iter().zip(&km.centres[j]).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+            if d < SAME_KIT_DELTA_E && rep[i] == i {
+                rep[i] = rep[j];
+            }
+        }
+    }
+    // Per-sample class: representative cluster, or usize::MAX for an outlier.
+    let class: Vec<usize> = samples
+        .iter()
+        .zip(&km.labels)
+        .map(|((_, f), &l)| {
+            let c = &km.centres[l];
+            let d = f.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+            if d > OUTLIER_DELTA_E { usize::MAX } else { rep[l] }
+        })
+        .collect();
+    let mut votes: BTreeMap<u64, BTreeMap<usize, usize>> = BTreeMap::new();
+    for ((id, _), c) in samples.iter().zip(&class) {
+        *votes.entry(*id).or_default().entry(*c).or_default() += 1;
+    }
+    let majority: BTreeMap<u64, usize> = votes
+        .iter()
+        .map(|(id, v)| {
+            // Most votes; ties go to the smaller class number (deterministic).
+            let best =
+                v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map_or(usize::MAX, |(c, _)| *c);
+            (*id, best)
+        })
+        .collect();
+    let mut tracks_per: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in majority.values().filter(|c| **c != usize::MAX) {
+        *tracks_per.entry(*c).or_default() += 1;
+    }
+    let mut ranked: Vec<(usize, usize)> = tracks_per.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let kits: Vec<usize> = ranked.iter().take(2).map(|(c, _)| *c).collect();
+    let lightness = |c: usize| km.centres[c][0];
+    let home = match kits.as_slice() {
+        [a, b] => {
+            if lightness(*a) >= lightness(*b) {
+                *a
+            } else {
+                *b
+            }
+        }
+        [a] => *a,
+        _ => usize::MAX,
+    };
+    Ok(majority
+        .into_iter()
+        .map(|(id, c)| {
+            let team = if c == usize::MAX || !kits.contains(&c) {
+                Team::Officials
+            } else if c == home {
+                Team::Home
+            } else {
+                Team::Away
+            };
+            (id, team)
+        })
+        .collect())
 }
 
 fn write_file(path: &Path, f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Res<()>) -> Res<()> {
@@ -464,13 +560,16 @@ pub fn run(args: TrackArgs) -> Res<()> {
     // Teams by torso colour, voted per track.
     let t0 = Instant::now();
     let mut tracks = out.people.clone();
-    let team_note = if out.teams.n_samples() == 0 {
-        Some("no torso samples: teams not assigned".to_string())
-    } else {
-        match out.teams.apply(&mut tracks) {
-            Ok(()) => None,
-            Err(e) => Some(format!("teams not assigned: {e}")),
+    let team_note = match assign_teams(&out.colours) {
+        Ok(teams) => {
+            for t in &mut tracks {
+                if let Some(team) = teams.get(&t.id) {
+                    t.team = *team;
+                }
+            }
+            None
         }
+        Err(e) => Some(format!("teams not assigned: {e}")),
     };
     let ball_track = out.ball.track();
     if !ball_track.points.is_empty() {
@@ -848,6 +947,30 @@ mod tests {
         let e = parse_model("yolox:/no/such.onnx").unwrap_err().0;
         assert!(e.contains("/no/such.onnx"), "{e}");
         assert!(parse_model("replay:").is_err());
+    }
+
+    #[test]
+    fn teams_two_kits_a_bench_and_a_referee() {
+        let mut s = Vec::new();
+        // Tracks 1-6 white, 7-12 lime, 13-16 dark bench, 17 a yellow referee; 5 samples each.
+        for k in 0..5 {
+            let j = f64::from(k) * 0.5;
+            for id in 1..=6 {
+                s.push((id, [92.0 + j, 0.0, 2.0]));
+            }
+            for id in 7..=12 {
+                s.push((id, [80.0 - j, -35.0, 60.0]));
+            }
+            for id in 13..=16 {
+                s.push((id, [20.0 + j, 1.0, -3.0]));
+            }
+            s.push((17, [60.0, 60.0, 60.0]));
+        }
+        let t = assign_teams(&s).unwrap();
+        assert!((1..=6).all(|i| t[&i] == Team::Home));
+        assert!((7..=12).all(|i| t[&i] == Team::Away));
+        assert!((13..=17).all(|i| t[&i] == Team::Officials), "{t:?}");
+        assert!(assign_teams(&[]).is_err());
     }
 
     #[test]
