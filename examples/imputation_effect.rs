@@ -31,6 +31,9 @@ use touchline_impute::{
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
+/// A named way to turn the gapped data into what the metrics see.
+type Candidate = (String, Box<dyn Fn(&TrackingData) -> Res<TrackingData>>);
+
 /// The truth with every player the camera does not see made unobserved (NaN).
 fn camera_gaps(truth: &TrackingData) -> Res<TrackingData> {
     let width = truth.pitch().map(|p| p.width).unwrap_or(68.0);
@@ -150,7 +153,7 @@ fn main() -> Res<()> {
         predictor: Predictor::Kalman { params: KalmanParams::default() },
         ..DaseParams::default()
     };
-    let mut candidates: Vec<(String, Box<dyn Fn(&TrackingData) -> Res<TrackingData>>)> = vec![
+    let mut candidates: Vec<Candidate> = vec![
         ("gapped (no imputation)".into(), Box::new(|d: &TrackingData| Ok(d.clone()))),
         ("linear".into(), Box::new(move |d: &TrackingData| Ok(Linear::new(p)?.impute(d)?))),
         ("steffen".into(), Box::new(move |d: &TrackingData| Ok(Steffen::new(p)?.impute(d)?))),

@@ -9,9 +9,11 @@
 //! touchline formats
 //! touchline plot <pitch|trajectories|heatmap|voronoi|pitch-control> <file> --out <file.png|file.svg>
 //!                [--frame N] [--agent ID] [--format <provider>]
+//! touchline track <clip> --out <dir> [--model yolox|rtmdet|replay:<json>] [--stride N | --every S]
 //! ```
 
 mod bench_impute;
+mod track_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -109,6 +111,8 @@ enum Command {
     BenchImpute(bench_impute::Args),
     /// Draw a pitch plot (trajectories, heatmap, Voronoi, pitch control) as PNG or SVG.
     Plot(plot::PlotArgs),
+    /// Track players and the ball in a video: tracks, teams, annotated video, summary.
+    Track(track_cmd::TrackArgs),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -515,6 +519,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;
         }
+        Command::Track(args) => track_cmd::run(args).map_err(|e| CliError::Usage(e.to_string()))?,
     }
     Ok(())
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# End-to-end speed of `touchline track` on the 720p clips (penalty, NBA broadcast) with YOLOX-nano,
+# next to ffmpeg's decode of the same clip (`ffmpeg -i clip -f null -`, one thread and default).
+# Each clip runs with the ball tiles around the tracked ball (the default, `--tiles ball`) and
+# full frame only (`--tiles none`); ONNX Runtime gets THREADS intra-op threads (default 2, the
+# target machine's cores). Prints uptime (the load matters) and a markdown table of fps and
+# per-frame stage times from each run's summary.json.
+# Usage: scripts/bench_track.sh [threads]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export RUSTUP_TOOLCHAIN=stable
+threads=${1:-2}
+target=${CARGO_TARGET_DIR:-target}
+cargo build -q --release --locked -p touchline-cli --bin touchline
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+echo "cores: $(nproc); $(uptime)"
+clips=(../shared/videos/soccer_penalty_lampard_goal.mp4 ../shared/videos/basketball_nba_broadcast_17590_q4.mp4)
+for clip in "${clips[@]}"; do
+  [ -f "$clip" ] || { echo "missing $clip" >&2; exit 1; }
+done
+echo
+echo "| clip | tiles | frames | end-to-end fps | tracking fps | decode ms | preprocess ms | model ms | runs/frame | track ms | teams ms | render+encode ms | ffmpeg -f null fps (1 thread / default) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+for clip in "${clips[@]}"; do
+  name=$(basename "$clip" .mp4)
+  ff=()
+  for t in 1 0; do
+    r=$(ffmpeg -hide_banner -nostdin -benchmark -threads "$t" -i "$clip" -map 0:v:0 -f null - 2>&1 \
+        | sed -n 's/.*rtime=\([0-9.]*\)s.*/\1/p' | tail -1)
+    ff+=("$r")
+  done
+  for tiles in ball none; do
+    out="$tmp/$name.$tiles"
+    "$target/release/touchline" track "$clip" --out "$out" --tiles "$tiles" --threads "$threads" --quiet
+    python3 - "$out/summary.json" "$name" "$tiles" "${ff[0]}" "${ff[1]}" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); name, tiles, f1, fd = sys.argv[2:6]
+n = s["frames"]; st = s["stages"]; d = st["detect_detail"]
+print(f"| {name} | {tiles} | {n} | {s['fps']['end_to_end']:.1f} | {s['fps']['tracking']:.1f} "
+      f"| {st['decode']['per_frame_ms']:.1f} | {d['preprocess_ms']/n:.1f} | {d['model_ms']/n:.1f} "
+      f"| {d['model_runs']/n:.2f} | {st['track']['per_frame_ms']:.2f} | {st['teams']['per_frame_ms']:.2f} "
+      f"| {st['render']['per_frame_ms']:.1f} | {n/float(f1):.0f} / {n/float(fd):.0f} |")
+PY
+  done
+done
