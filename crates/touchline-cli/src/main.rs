@@ -9,6 +9,9 @@
 //! touchline formats
 //! ```
 
+#[allow(dead_code)] // shared by the video subcommands
+mod pipeline;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
