@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(pkg-config gcc g++ make nasm ffmpeg)
 PY_REQUIREMENTS=(onnxruntime==1.31.1)
-BENCH_PY_REQUIREMENTS=(kloppy==3.19.1 pandas==3.1.1 scipy==1.17.1 numpy==2.4.6)
+BENCH_PY_REQUIREMENTS=(kloppy==3.19.1 pandas==3.1.1 scipy==1.17.1 numpy==2.4.6 scikit-learn==1.9.1)
 if [ "${1:-}" = "--bench" ]; then PY_REQUIREMENTS+=("${BENCH_PY_REQUIREMENTS[@]}"); fi
 
 log() { printf '[setup] %s\n' "$*" >&2; }

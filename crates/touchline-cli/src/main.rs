@@ -7,13 +7,20 @@
 //! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
 //!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
+//! touchline analyze-shot <clip> --out <dir> [--sport football|basketball|auto] [--coach-url URL]
+//! touchline plot <pitch|trajectories|heatmap|voronoi|pitch-control> <file> --out <file.png|file.svg>
+//!                [--frame N] [--agent ID] [--format <provider>]
 //! ```
 
-#[allow(dead_code)] // shared by the video subcommands
+mod analyze_shot;
+mod bench_impute;
+#[allow(dead_code)] // parts used by other video subcommands only
 mod pipeline;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod plot;
 
 use clap::{Parser, Subcommand};
 use touchline_core::{Team, TrackingData};
@@ -102,6 +109,12 @@ enum Command {
     },
     /// List the formats `--format` accepts.
     Formats,
+    /// Benchmark imputers on masked windows of a file (or a folder of scenes).
+    BenchImpute(bench_impute::Args),
+    /// Draw a pitch plot (trajectories, heatmap, Voronoi, pitch control) as PNG or SVG.
+    Plot(plot::PlotArgs),
+    /// Analyse a clip of a shot: goal or miss, shooter, foot, speed, body at the strike, coaching.
+    AnalyzeShot(analyze_shot::AnalyzeShotArgs),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -502,6 +515,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 out.display()
             );
         }
+        Command::BenchImpute(args) => bench_impute::run(args)?,
+        Command::Plot(args) => plot::run(args)?,
+        Command::AnalyzeShot(args) => analyze_shot::run(args).map_err(|e| CliError::Usage(e.to_string()))?,
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;

@@ -117,6 +117,9 @@ pub struct PipelineOptions {
     /// Fastest plausible ball in frame widths per second (the gate of the ball tracker).
     /// Default 2.5: a 1280-px frame gives 3200 px/s, a hard shot close to a phone camera.
     pub ball_max_speed_widths: f64,
+    /// Lowest score of a ball detection passed on to the ball tracker (its speed gate then
+    /// chooses). `None` keeps the detector's default (0.25).
+    pub ball_min_score: Option<f32>,
     /// People tracker settings.
     pub bytetrack: ByteTrackConfig,
 }
@@ -132,6 +135,7 @@ impl PipelineOptions {
             threads: 0,
             keep_frames: false,
             ball_max_speed_widths: 2.5,
+            ball_min_score: None,
             bytetrack: ByteTrackConfig::default(),
         }
     }
@@ -316,6 +320,9 @@ impl AnyDetector {
             ModelChoice::Yolox(path) => {
                 let mut cfg = DetectorConfig::yolox();
                 cfg.intra_threads = opts.threads;
+                if let Some(t) = opts.ball_min_score {
+                    cfg.thresholds = cfg.thresholds.clone().with(Label::Ball, t);
+                }
                 if !opts.ball_tiles {
                     cfg = cfg.without_tiling();
                 }

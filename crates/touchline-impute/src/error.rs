@@ -60,6 +60,17 @@ pub enum ImputeError {
         /// Length of the output buffer.
         found: usize,
     },
+    /// A mask file or window set does not fit the data (benchmarking, [`crate::eval`]).
+    #[error("mask: {0}")]
+    Mask(String),
+    /// An imputer run by the benchmark harness failed (its error, as text).
+    #[error("imputer {method} failed: {message}")]
+    Imputer {
+        /// The imputer's name.
+        method: String,
+        /// Its error message.
+        message: String,
+    },
     /// An error from `touchline-core` (validation, shapes, the observed contract).
     #[error(transparent)]
     Core(#[from] CoreError),

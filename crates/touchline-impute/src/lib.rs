@@ -53,6 +53,7 @@
 pub mod cap;
 pub mod dase;
 pub mod error;
+pub mod eval;
 pub mod interp;
 pub mod kalman;
 pub mod knn;
