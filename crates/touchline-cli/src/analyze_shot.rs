@@ -24,6 +24,7 @@ use touchline_core::{
     Tracker,
 };
 use touchline_decode::{FrameSourceExt, Sampling};
+use touchline_detect::{MotionBallConfig, MotionBallDetector};
 use touchline_impute::{GapPolicy, InterpImputer, InterpParams, interp::Kind};
 use touchline_pose::biomech::{self, KickAnalysis, Side};
 use touchline_pose::movenet::{MoveNetSingle, SessionConfig};
@@ -333,6 +334,64 @@ fn football_run(
     Ok(FootballRun { v, rn, clean, report, found, region_frame, assumptions })
 }
 
+/// For a static camera: decodes the processed frames again, runs `MotionBallDetector` (blobs of
+/// the size of the detector's median ball) and re-runs the ball tracker over the detector's
+/// ball candidates plus these at the tracker's lowest score, so detections win where there are
+/// any and the speed gate picks among the blobs elsewhere. Returns how many blobs were added.
+fn add_motion_candidates(v: &mut VideoTracks) -> Result<usize, AnalyzeError> {
+    let mut widths: Vec<f32> =
+        v.ball.points.iter().map(|p| p.bbox.width().min(p.bbox.height())).filter(|w| *w > 0.0).collect();
+    widths.sort_by(f32::total_cmp);
+    let Some(&w) = widths.get(widths.len() / 2) else { return Ok(0) };
+    let disc = std::f32::consts::FRAC_PI_4 * w * w;
+    let cfg = MotionBallConfig {
+        min_area: (0.3 * disc).max(4.0) as usize,
+        max_area: (2.5 * disc).max(16.0) as usize,
+        ..MotionBallConfig::default()
+    };
+    let clip = v.clip.clone();
+    let model_err = |source| PipelineError::Model { model: PathBuf::from("motion"), source };
+    let mut motion = MotionBallDetector::new(cfg).map_err(model_err)?;
+    let dec = |source| PipelineError::Decode { clip: clip.clone(), source };
+    let wanted: BTreeSet<usize> = v.records.iter().map(|r| r.index).collect();
+    let last = v.records.last().map_or(0, |r| r.index);
+    let mut src = touchline_decode::open(&v.clip)
+        .map_err(dec)?
+        .sample(Sampling::new().end_frame(last + 1))
+        .map_err(dec)?;
+    let ball_cfg = BallConfig {
+        max_speed: SpeedLimit::PixelsPerSecond(2.5 * f64::from(v.width.max(1))),
+        ..BallConfig::default()
+    };
+    let track_err = |frame, source| PipelineError::Track { clip: clip.clone(), frame, source };
+    let mut ball = BallTracker::new(ball_cfg.clone()).map_err(|e| track_err(0, e))?;
+    let mut added = 0;
+    let mut k = 0;
+    while let Some(frame) = src.next_frame().map_err(dec)? {
+        if !wanted.contains(&frame.index) {
+            continue;
+        }
+        let Some(r) = v.records.get(k) else { break };
+        k += 1;
+        let blobs = touchline_core::Detector::detect(&mut motion, &frame)
+            .map_err(|source| PipelineError::Detect { clip: clip.clone(), frame: frame.index, source })?;
+        let mut balls: Vec<Detection> =
+            r.detections.iter().filter(|d| d.label == Label::Ball).cloned().collect();
+        for mut b in blobs {
+            if balls.iter().any(|d| d.bbox.iou(&b.bbox) > 0.1) {
+                continue;
+            }
+            b.score = ball_cfg.min_score;
+            balls.push(b);
+            added += 1;
+        }
+        ball.update(r.index, r.timestamp, &balls).map_err(|e| track_err(r.index, e))?;
+    }
+    v.ball = ball.track();
+    v.ball_frames = ball.frames().to_vec();
+    Ok(added)
+}
+
 /// The sport's result.
 enum ShotResult {
     Football { report: Box<FootballReport>, region: GoalRegion, goal_found: serde_json::Value },
@@ -448,6 +507,13 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
                 clip: clip_name.clone(),
                 reason: format!("no basketball rim found in frame {}", v.records[0].index),
             })?;
+            let mut v = v;
+            let added = add_motion_candidates(&mut v)?;
+            assumptions.push(format!(
+                "Static camera: {added} moving ball-sized blobs (frame differencing) were added as low-score \
+                 ball candidates, so the ball tracker can follow the ball where the detector misses it \
+                 (against the backboard)."
+            ));
             let rn = renumber(&v)?;
             let clean = clean_with(&rn.ball, &CleanConfig::for_sport(Sport::Basketball), &imputer)
                 .map_err(shot_err)?;
