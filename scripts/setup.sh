@@ -50,7 +50,7 @@ if [ ${#PY_REQUIREMENTS[@]} -gt 0 ]; then
   need=()
   for req in "${PY_REQUIREMENTS[@]}"; do
     name=${req%%[=<>]*}; want=${req#*==}
-    have=$(.venv/bin/python -m pip show "$name" 2>/dev/null | awk '/^Version:/{print $2}')
+    have=$(.venv/bin/python -m pip show "$name" 2>/dev/null | awk '/^Version:/{print $2}' || true)
     if [ "$req" = "$name" ]; then [ -n "$have" ] || need+=("$req")
     else [ "$have" = "$want" ] || need+=("$req"); fi
   done

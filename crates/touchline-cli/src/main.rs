@@ -7,12 +7,16 @@
 //! touchline impute <file> --method <method> --out <file.csv|file.json> [--format <provider>]
 //!                  [--max-gap SECONDS] [--edges hold|extrapolate|leave] [--report report.json]
 //! touchline formats
+//! touchline analyze-shot <clip> --out <dir> [--sport football|basketball|auto] [--coach-url URL]
 //! touchline plot <pitch|trajectories|heatmap|voronoi|pitch-control> <file> --out <file.png|file.svg>
 //!                [--frame N] [--agent ID] [--format <provider>]
 //! touchline track <clip> --out <dir> [--model yolox|rtmdet|replay:<json>] [--stride N | --every S]
 //! ```
 
+mod analyze_shot;
 mod bench_impute;
+#[allow(dead_code)] // parts used by other video subcommands only
+mod pipeline;
 mod track_cmd;
 
 use std::path::{Path, PathBuf};
@@ -113,6 +117,8 @@ enum Command {
     Plot(plot::PlotArgs),
     /// Track players and the ball in a video: tracks, teams, annotated video, summary.
     Track(track_cmd::TrackArgs),
+    /// Analyse a clip of a shot: goal or miss, shooter, foot, speed, body at the strike, coaching.
+    AnalyzeShot(analyze_shot::AnalyzeShotArgs),
 }
 
 /// How a method is run. New families of imputers (Kalman, KNN) get a variant
@@ -515,6 +521,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::BenchImpute(args) => bench_impute::run(args)?,
         Command::Plot(args) => plot::run(args)?,
+        Command::AnalyzeShot(args) => analyze_shot::run(args).map_err(|e| CliError::Usage(e.to_string()))?,
         Command::Formats => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             print_stdout(&(names.join("\n") + "\n"))?;
