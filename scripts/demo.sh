@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The main job on an embedded default: `touchline info` on every provider sample in
-# ../shared/data (format guessed from each file), and on a synthetic match.
+# The main jobs on embedded defaults: `touchline info` on every provider sample in
+# ../shared/data (format guessed from each file) and on a synthetic match; the gaps of that
+# match filled and benchmarked; and, when ../shared is present, `touchline analyze-shot` on the
+# penalty clip (goal or not, shooter, foot, speed, body at the strike, offline coaching).
+# Outputs go to target/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export RUSTUP_TOOLCHAIN=stable
-cargo build -q --locked -p touchline-cli
-bin=target/debug/touchline
+cargo build -q --release --locked -p touchline-cli
+bin=target/release/touchline
+out=target/demo
+mkdir -p "$out"
 
 run() { echo; echo "\$ touchline info $*"; "$bin" info "$@"; }
 
@@ -34,8 +39,17 @@ else
   echo "../shared is absent: showing a synthetic match only"
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-echo; echo "\$ touchline synth --seconds 90 --out synthetic.csv"
-"$bin" synth --seconds 90 --out "$tmp/synthetic.csv"
-run "$tmp/synthetic.csv"
+echo; echo "\$ touchline synth --seconds 90 --out $out/synthetic.csv"
+"$bin" synth --seconds 90 --out "$out/synthetic.csv"
+run "$out/synthetic.csv"
+echo; echo "\$ touchline bench-impute --data $out/synthetic.csv --mask playerwise --rate 0.5 --seeds 2 --methods classical"
+"$bin" bench-impute --data "$out/synthetic.csv" --mask playerwise --rate 0.5 --window 200 --hz 10 --seeds 2 \
+  --methods classical --out "$out/bench.md"
+cat "$out/bench.md"
+
+clip=../shared/videos/soccer_penalty_lampard_goal.mp4
+if [ -f "$clip" ]; then
+  echo; echo "\$ touchline analyze-shot $clip --out $out/penalty"
+  "$bin" analyze-shot "$clip" --out "$out/penalty" --quiet
+  echo "(report.json, coaching.md, strike.png, annotated.mp4 and report.html are in $out/penalty)"
+fi
