@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export RUSTUP_TOOLCHAIN=stable
 cargo build -q --release --locked -p touchline-cli
-bin=target/release/touchline
+bin="${CARGO_TARGET_DIR:-target}/release/touchline"
 out=target/demo
 mkdir -p "$out"
 
