@@ -118,6 +118,28 @@ fn runtime_err(model: &OnnxModel, frame: &Frame, e: impl std::fmt::Display) -> P
     PoseError::Runtime(format!("{} on frame {}: {e}", model.path().display(), frame.index))
 }
 
+/// Crops `sq` of `frame` to the `s` x `s` input, runs `model` (input `input`,
+/// output `output`) and returns the output tensor's values.
+fn run_square(
+    model: &mut OnnxModel,
+    (input, output): (&str, &str),
+    frame: &Frame,
+    sq: &Square,
+    s: usize,
+) -> Result<Vec<f32>> {
+    let pixels = crop_to_input(frame, sq, s);
+    let tensor = TensorRef::from_array_view(([1usize, s, s, 3], pixels.as_slice()))
+        .map_err(|e| runtime_err(model, frame, e))?;
+    let outputs = model
+        .session_mut()
+        .run(touchline_onnx::ort::inputs![input => tensor])
+        .map_err(|e| PoseError::Runtime(format!("run on frame {}: {e}", frame.index)))?;
+    let (_, data) = outputs[output]
+        .try_extract_tensor::<f32>()
+        .map_err(|e| PoseError::Runtime(format!("output on frame {}: {e}", frame.index)))?;
+    Ok(data.to_vec())
+}
+
 /// Keypoints from 17 `(y, x, score)` triples normalised to `sq`.
 fn keypoints_from(yxs: &[f32], sq: &Square) -> Keypoints {
     let mut k = Keypoints::default();
@@ -201,21 +223,7 @@ impl MoveNetSingle {
 
     /// Runs the model on a square of the frame and returns keypoints in frame pixels.
     pub fn estimate_square(&mut self, frame: &Frame, sq: &Square) -> Result<Keypoints> {
-        let s = self.size;
-        let input = crop_to_input(frame, sq, s);
-        let model = &mut self.model;
-        let tensor = TensorRef::from_array_view(([1usize, s, s, 3], input.as_slice()))
-            .map_err(|e| runtime_err(model, frame, e))?;
-        let yxs: Vec<f32> = {
-            let outputs = model
-                .session_mut()
-                .run(touchline_onnx::ort::inputs![Self::INPUT => tensor])
-                .map_err(|e| PoseError::Runtime(format!("run on frame {}: {e}", frame.index)))?;
-            let (_, data) = outputs[Self::OUTPUT]
-                .try_extract_tensor::<f32>()
-                .map_err(|e| PoseError::Runtime(format!("output on frame {}: {e}", frame.index)))?;
-            data.to_vec()
-        };
+        let yxs = run_square(&mut self.model, (Self::INPUT, Self::OUTPUT), frame, sq, self.size)?;
         if yxs.len() != 51 {
             return Err(PoseError::WrongModel {
                 path: self.model.path().to_path_buf(),
@@ -292,21 +300,7 @@ impl MoveNetMulti {
 
     /// Everyone in a square of the frame, in frame pixels, best score first.
     pub fn estimate_square(&mut self, frame: &Frame, sq: &Square) -> Result<Vec<PersonPose>> {
-        let s = self.size;
-        let input = crop_to_input(frame, sq, s);
-        let model = &mut self.model;
-        let tensor = TensorRef::from_array_view(([1usize, s, s, 3], input.as_slice()))
-            .map_err(|e| runtime_err(model, frame, e))?;
-        let rows: Vec<f32> = {
-            let outputs = model
-                .session_mut()
-                .run(touchline_onnx::ort::inputs![Self::INPUT => tensor])
-                .map_err(|e| PoseError::Runtime(format!("run on frame {}: {e}", frame.index)))?;
-            let (_, data) = outputs[Self::OUTPUT]
-                .try_extract_tensor::<f32>()
-                .map_err(|e| PoseError::Runtime(format!("output on frame {}: {e}", frame.index)))?;
-            data.to_vec()
-        };
+        let rows = run_square(&mut self.model, (Self::INPUT, Self::OUTPUT), frame, sq, self.size)?;
         if rows.is_empty() || !rows.len().is_multiple_of(56) {
             return Err(PoseError::WrongModel {
                 path: self.model.path().to_path_buf(),
