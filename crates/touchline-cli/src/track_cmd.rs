@@ -355,22 +355,6 @@ fn ball_config(width: u32) -> BallConfig {
     }
 }
 
-fn progress(quiet: bool, total: Option<usize>) -> indicatif::ProgressBar {
-    if quiet {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        total.map(|n| n as u64),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {bar:24} {pos}/{len} frames {msg}")
-    {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// Our own video -> detections -> tracks loop.
 fn track_loop(
     clip: &Path,
@@ -549,7 +533,7 @@ pub fn run(args: TrackArgs) -> Res<()> {
     let t_setup = t_start.elapsed();
 
     let expected = info.frame_count.map(|n| expected_frames(n, info.fps, &args));
-    let bar = progress(args.quiet, expected);
+    let bar = crate::pipeline::progress_bar(expected.map(|n| n as u64), args.quiet);
     bar.set_message("tracking");
     let mut timings = Timings::default();
     let t_loop = Instant::now();
