@@ -4,7 +4,7 @@
 //! and prints JSON: median and min of `--repeat` runs per method, entries
 //! filled, and peak-free memory figures (input and output sizes).
 //!
-//! `cargo run --release -p touchline-benches --bin impute_models_timing -- [--seconds 5400] [--repeat 3] [--skip-knn]`
+//! `cargo run --release -p touchline-benches --bin impute_models_timing -- [--seconds 5400] [--repeat 3] [--skip-knn | --only-knn] [--knn-max-rows N|none]`
 
 #[path = "../gapped.rs"]
 #[allow(dead_code)]
@@ -50,6 +50,12 @@ fn main() {
     let repeat = arg(&args, "--repeat").and_then(|v| v.parse::<usize>().ok()).unwrap_or(3).max(1);
     let seconds = arg(&args, "--seconds").and_then(|v| v.parse::<f64>().ok()).unwrap_or(5400.0);
     let skip_knn = args.iter().any(|a| a == "--skip-knn");
+    let only_knn = args.iter().any(|a| a == "--only-knn");
+    let knn_max_rows = match arg(&args, "--knn-max-rows").as_deref() {
+        None => KnnParams::default().max_train_rows,
+        Some("none") => None,
+        Some(v) => Some(v.parse::<usize>().unwrap_or_else(|e| panic!("--knn-max-rows {v}: {e}"))),
+    };
     let data = gapped::gapped_match(seconds, 0.1, 42);
     let mut out = serde_json::Map::new();
     out.insert(
@@ -58,17 +64,25 @@ fn main() {
             "entries": data.n_frames() * data.n_agents(),
             "missing_fraction": data.missing_fraction() }),
     );
-    for (name, model) in
-        [("kalman_cv", MotionModel::ConstantVelocity), ("kalman_ca", MotionModel::ConstantAcceleration)]
-    {
+    let models: &[(&str, MotionModel)] = if only_knn {
+        &[]
+    } else {
+        &[("kalman_cv", MotionModel::ConstantVelocity), ("kalman_ca", MotionModel::ConstantAcceleration)]
+    };
+    for &(name, model) in models {
         let k = KalmanSmoother::new(KalmanParams { model, ..KalmanParams::default() }).expect("valid");
         let v = time(repeat, || k.impute_with_report(black_box(&data)).expect("imputes"));
         put(&mut out, name, v);
     }
-    for (name, predictor) in [
-        ("dase_spline", Predictor::default()),
-        ("dase_kalman", Predictor::Kalman { params: KalmanParams::default() }),
-    ] {
+    let predictors = if only_knn {
+        Vec::new()
+    } else {
+        vec![
+            ("dase_spline", Predictor::default()),
+            ("dase_kalman", Predictor::Kalman { params: KalmanParams::default() }),
+        ]
+    };
+    for (name, predictor) in predictors {
         let p = DaseParams { predictor, ..DaseParams::default() };
         let t0 = Instant::now();
         let w = Dase::fit(&data, &p).expect("fits");
@@ -82,7 +96,8 @@ fn main() {
         put(&mut out, &format!("{name}_inference"), v);
     }
     if !skip_knn {
-        let knn = KnnRegression::new(KnnParams::default()).expect("valid");
+        let knn = KnnRegression::new(KnnParams { max_train_rows: knn_max_rows, ..KnnParams::default() })
+            .expect("valid");
         let v = time(1, || knn.impute_with_report(black_box(&data)).expect("imputes"));
         put(&mut out, "knn", v);
     }

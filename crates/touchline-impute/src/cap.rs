@@ -208,6 +208,60 @@ pub(crate) fn cap_range(
     n
 }
 
+/// The step rule of one pass, walked one frame at a time: from an anchor
+/// (an observation), towards each target in turn, never faster than the
+/// speed limit and never changing velocity by more than the acceleration
+/// limit between two steps that both start after the anchor. Also used by
+/// the streaming imputer, which gets its frames one by one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Walker {
+    lim: Limits,
+    anchor_t: f64,
+    prev: [f64; 2],
+    prev_t: f64,
+    prev_v: Option<([f64; 2], f64)>,
+}
+
+impl Walker {
+    /// A walk starting at the anchor `p` at time `t`.
+    pub(crate) fn new(lim: Limits, p: [f64; 2], t: f64) -> Walker {
+        Walker { lim, anchor_t: t, prev: p, prev_t: t, prev_v: None }
+    }
+
+    /// The walked position for `target` at time `t` (after the previous
+    /// one, or before it for a backward pass), and whether a limit clamped
+    /// the step.
+    pub(crate) fn step(&mut self, target: [f64; 2], t: f64) -> ([f64; 2], bool) {
+        let (lim, prev) = (self.lim, self.prev);
+        let dt = (t - self.prev_t).abs();
+        let mut v = [(target[0] - prev[0]) / dt, (target[1] - prev[1]) / dt];
+        let mut clamped = false;
+        let speed = v[0].hypot(v[1]);
+        if speed > lim.max_speed {
+            let k = lim.max_speed / speed;
+            v = [v[0] * k, v[1] * k];
+            clamped = true;
+        }
+        if let (Some(amax), Some((pv, pdt))) = (lim.max_accel, self.prev_v) {
+            let dv = [v[0] - pv[0], v[1] - pv[1]];
+            let change = dv[0].hypot(dv[1]);
+            let allowed = amax * 0.5 * (dt + pdt);
+            if change > allowed {
+                let k = allowed / change;
+                v = [pv[0] + dv[0] * k, pv[1] + dv[1] * k];
+                clamped = true;
+            }
+        }
+        let next = if clamped { [prev[0] + v[0] * dt, prev[1] + v[1] * dt] } else { target };
+        // the step from the anchor sets no reference velocity: it carries the
+        // observation's noise and the method's offset from it
+        self.prev_v = (self.prev_t != self.anchor_t).then_some((v, dt));
+        self.prev = next;
+        self.prev_t = t;
+        (next, clamped)
+    }
+}
+
 /// One pass from `anchor` through `frames` (ordered away from the anchor);
 /// writes the walked positions into `out` in the order of `frames` and
 /// says whether any step was clamped.
@@ -221,37 +275,12 @@ fn pass(
 ) -> bool {
     out.clear();
     let mut acted = false;
-    let (mut prev, mut prev_t) = (xy[anchor], t[anchor]);
-    let mut prev_v: Option<([f64; 2], f64)> = None;
+    let mut w = Walker::new(lim, xy[anchor], t[anchor]);
     for f in frames {
         let target = xy[f];
-        let dt = (t[f] - prev_t).abs();
-        let mut v = [(target[0] - prev[0]) / dt, (target[1] - prev[1]) / dt];
-        let mut clamped = false;
-        let speed = v[0].hypot(v[1]);
-        if speed > lim.max_speed {
-            let k = lim.max_speed / speed;
-            v = [v[0] * k, v[1] * k];
-            clamped = true;
-        }
-        if let (Some(amax), Some((pv, pdt))) = (lim.max_accel, prev_v) {
-            let dv = [v[0] - pv[0], v[1] - pv[1]];
-            let change = dv[0].hypot(dv[1]);
-            let allowed = amax * 0.5 * (dt + pdt);
-            if change > allowed {
-                let k = allowed / change;
-                v = [pv[0] + dv[0] * k, pv[1] + dv[1] * k];
-                clamped = true;
-            }
-        }
-        let next = if clamped { [prev[0] + v[0] * dt, prev[1] + v[1] * dt] } else { target };
+        let (next, clamped) = w.step(target, t[f]);
         acted |= clamped && !same(next, target);
         out.push(next);
-        // the step from the anchor sets no reference velocity: it carries the
-        // observation's noise and the method's offset from it
-        prev_v = (prev_t != t[anchor]).then_some((v, dt));
-        prev = next;
-        prev_t = t[f];
     }
     acted
 }

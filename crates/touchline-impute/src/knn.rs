@@ -20,9 +20,12 @@
 //!    the offset varying with `g` so the position within the gap is spread
 //!    evenly without multiplying rows. Rows whose edges are missing or more
 //!    than `max_gap` apart are skipped;
-//! 3. standardises every feature by its mean and standard deviation over the
+//! 3. keeps at most [`KnnParams::max_train_rows`] of them (a fixed
+//!    pseudo-random subset, so the cost stops growing with the match),
+//!    standardises every feature by its mean and standard deviation over the
 //!    training rows, multiplies it by its weight ([`KnnFeatures`]), and puts
-//!    the rows in a k-d tree ([`kiddo::ImmutableKdTree`]);
+//!    the rows, on the active (nonzero) dimensions only, in a k-d tree
+//!    ([`kiddo::ImmutableKdTree`]);
 //! 4. for each missing entry, builds the same features, finds the `k` nearest
 //!    rows and averages their targets ([`Weighting`]).
 //!
@@ -224,6 +227,22 @@ pub struct KnnParams {
     /// Optional speed/acceleration cap, applied to the filled entries.
     #[serde(default)]
     pub cap: Option<PlausibilityCap>,
+    /// Most training rows per pool and period (`None`: all). Above it a
+    /// deterministic pseudo-random subset of this many rows is kept (the same
+    /// rows on every run, in frame order), so the tree and the cost of a query
+    /// stop growing with the match length. Default
+    /// [`DEFAULT_MAX_TRAIN_ROWS`]; a short clip (a few minutes) stays below it
+    /// and is unaffected.
+    #[serde(default = "default_max_train_rows")]
+    pub max_train_rows: Option<usize>,
+}
+
+/// Default [`KnnParams::max_train_rows`]: 60 000 rows, about 4 minutes of one
+/// agent at 25 Hz with the default 4 training lengths.
+pub const DEFAULT_MAX_TRAIN_ROWS: usize = 60_000;
+
+fn default_max_train_rows() -> Option<usize> {
+    Some(DEFAULT_MAX_TRAIN_ROWS)
 }
 
 impl Default for KnnParams {
@@ -237,6 +256,7 @@ impl Default for KnnParams {
             features: KnnFeatures::default(),
             train_lengths: 4,
             cap: None,
+            max_train_rows: default_max_train_rows(),
         }
     }
 }
@@ -284,6 +304,9 @@ impl KnnParams {
         }
         if self.train_lengths == 0 {
             return Err(invalid("train_lengths", "must be at least 1".into()));
+        }
+        if self.max_train_rows == Some(0) {
+            return Err(invalid("max_train_rows", "must be at least 1 (None: no limit)".into()));
         }
         if let Some(c) = &self.cap {
             c.validate()?;
@@ -512,6 +535,43 @@ struct Scratch {
     targets: Vec<[f64; 2]>,
     prev: Vec<usize>,
     next: Vec<usize>,
+    nn: Vec<(f64, usize)>,
+    keys: Vec<(u64, usize)>,
+}
+
+/// SplitMix64's output function: a fixed pseudo-random key per row index.
+fn mix(i: u64) -> u64 {
+    let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Keeps `cap` of the rows (with their targets) when there are more: those
+/// with the smallest keys [`mix`] of their index, in their original order.
+/// Deterministic, and unbiased over frames and training lengths (a stride
+/// could alias with the lengths' interleaving).
+fn subsample(
+    rows: &mut Vec<[f64; DIMS]>,
+    targets: &mut Vec<[f64; 2]>,
+    cap: usize,
+    keys: &mut Vec<(u64, usize)>,
+) {
+    let n = rows.len();
+    if n <= cap || cap == 0 {
+        return;
+    }
+    keys.clear();
+    keys.extend((0..n).map(|i| (mix(i as u64), i)));
+    keys.select_nth_unstable(cap - 1);
+    keys.truncate(cap);
+    keys.sort_unstable_by_key(|&(_, i)| i);
+    for (j, &(_, i)) in keys.iter().enumerate() {
+        rows[j] = rows[i];
+        targets[j] = targets[i];
+    }
+    rows.truncate(cap);
+    targets.truncate(cap);
 }
 
 fn pools(data: &TrackingData, pool: Pool) -> Vec<Vec<usize>> {
@@ -673,6 +733,9 @@ fn run(params: &KnnParams, data: &TrackingData) -> Result<(TrackingData, ImputeR
                     }
                 }
             }
+            if let Some(cap) = params.max_train_rows {
+                subsample(&mut s.rows, &mut s.targets, cap, &mut s.keys);
+            }
             let tree = if s.rows.is_empty() { None } else { standardise(&mut s.rows, &dim_w) };
             let Some((tree, mean, scale)) = tree else {
                 // 5. no model: the linear values stay, counted as fallback
@@ -695,16 +758,16 @@ fn run(params: &KnnParams, data: &TrackingData) -> Result<(TrackingData, ImputeR
                     if !v.iter().all(|x| x.is_finite()) {
                         continue; // keep the linear value
                     }
-                    let nn = tree.query(&v).nearest_n::<SquaredEuclidean<f64>>(k).execute();
-                    let zero = nn.iter().filter(|r| r.distance == 0.0).count();
+                    tree.nearest(&v, k, &mut s.nn);
+                    let zero = s.nn.iter().filter(|r| r.0 == 0.0).count();
                     let (mut wx, mut wy, mut ws) = (0.0, 0.0, 0.0);
-                    for r in &nn {
+                    for &(dist, item) in &s.nn {
                         let w = match params.weighting {
                             Weighting::Uniform => 1.0,
-                            Weighting::InverseDistance if zero > 0 => f64::from(u8::from(r.distance == 0.0)),
-                            Weighting::InverseDistance => 1.0 / r.distance.sqrt(),
+                            Weighting::InverseDistance if zero > 0 => f64::from(u8::from(dist == 0.0)),
+                            Weighting::InverseDistance => 1.0 / dist.sqrt(),
                         };
-                        let tg = s.targets[r.item as usize];
+                        let tg = s.targets[item];
                         wx += w * tg[0];
                         wy += w * tg[1];
                         ws += w;
@@ -733,11 +796,74 @@ fn run(params: &KnnParams, data: &TrackingData) -> Result<(TrackingData, ImputeR
     Ok((out, report))
 }
 
-type Tree = ImmutableKdTree<f64, DIMS>;
+/// Nearest-neighbour search over the standardised rows, on the *active*
+/// dimensions only (those with a nonzero scale). kiddo's trees split on the
+/// dimensions in turn, so a zero dimension in the tree wastes a level of
+/// every descent: with the default features (8 active of 23) the search was
+/// close to a linear scan. The tree's dimension is the smallest supported
+/// size that holds the active ones; the rest are zero.
+trait Nearest {
+    /// The `k` nearest rows to `q` (standardised, full `DIMS` layout) as
+    /// (squared distance, row index), nearest first.
+    fn nearest(&self, q: &[f64; DIMS], k: NonZeroUsize, out: &mut Vec<(f64, usize)>);
+}
+
+struct Compact<const K: usize> {
+    tree: ImmutableKdTree<f64, K>,
+    active: Vec<usize>,
+}
+
+impl<const K: usize> Compact<K> {
+    fn build(rows: &[[f64; DIMS]], active: &[usize]) -> Option<Box<dyn Nearest>> {
+        let pts: Vec<[f64; K]> = rows
+            .iter()
+            .map(|r| {
+                let mut p = [0.0; K];
+                for (v, &d) in p.iter_mut().zip(active) {
+                    *v = r[d];
+                }
+                p
+            })
+            .collect();
+        let tree = ImmutableKdTree::<f64, K>::new_from_slice(&pts).ok()?;
+        Some(Box::new(Compact::<K> { tree, active: active.to_vec() }))
+    }
+}
+
+impl<const K: usize> Nearest for Compact<K> {
+    fn nearest(&self, q: &[f64; DIMS], k: NonZeroUsize, out: &mut Vec<(f64, usize)>) {
+        let mut p = [0.0; K];
+        for (v, &d) in p.iter_mut().zip(&self.active) {
+            *v = q[d];
+        }
+        out.clear();
+        let nn = self.tree.query(&p).nearest_n::<SquaredEuclidean<f64>>(k).execute();
+        out.extend(nn.iter().map(|r| (r.distance, r.item as usize)));
+    }
+}
+
+/// A tree over the active dimensions of `rows` (`None` if there are none or
+/// kiddo refuses the rows).
+fn build_nearest(rows: &[[f64; DIMS]], scale: &[f64; DIMS]) -> Option<Box<dyn Nearest>> {
+    let active: Vec<usize> = (0..DIMS).filter(|&d| scale[d] != 0.0).collect();
+    match active.len() {
+        0 => None,
+        1..=2 => Compact::<2>::build(rows, &active),
+        3..=4 => Compact::<4>::build(rows, &active),
+        5..=6 => Compact::<6>::build(rows, &active),
+        7..=8 => Compact::<8>::build(rows, &active),
+        9..=12 => Compact::<12>::build(rows, &active),
+        13..=16 => Compact::<16>::build(rows, &active),
+        _ => Compact::<DIMS>::build(rows, &active),
+    }
+}
 
 /// Standardises the rows in place (mean 0, std 1, times the weight; constant
-/// or switched-off dimensions become 0) and builds the tree.
-fn standardise(rows: &mut [[f64; DIMS]], w: &[f64; DIMS]) -> Option<(Tree, [f64; DIMS], [f64; DIMS])> {
+/// or switched-off dimensions become 0) and builds the search structure.
+fn standardise(
+    rows: &mut [[f64; DIMS]],
+    w: &[f64; DIMS],
+) -> Option<(Box<dyn Nearest>, [f64; DIMS], [f64; DIMS])> {
     let n = rows.len() as f64;
     let mut mean = [0.0; DIMS];
     for r in rows.iter() {
@@ -765,6 +891,6 @@ fn standardise(rows: &mut [[f64; DIMS]], w: &[f64; DIMS]) -> Option<(Tree, [f64;
             r[d] = (r[d] - mean[d]) * scale[d];
         }
     }
-    let tree = Tree::new_from_slice(rows).ok()?;
+    let tree = build_nearest(rows, &scale)?;
     Some((tree, mean, scale))
 }

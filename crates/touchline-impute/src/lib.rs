@@ -70,10 +70,10 @@ pub use dase::{
 };
 pub use error::{ImputeError, Result};
 pub use kalman::{KalmanParams, KalmanSmoother, MotionModel};
-pub use knn::{KnnFeatures, KnnParams, KnnRegression, KnnTarget, Pool, Weighting};
+pub use knn::{DEFAULT_MAX_TRAIN_ROWS, KnnFeatures, KnnParams, KnnRegression, KnnTarget, Pool, Weighting};
 pub use methods::{
     Akima, CubicSpline, InterpImputer, InterpParams, Linear, Makima, Pchip, SplineBoundary, Steffen,
 };
-pub use online::{EmittedFrame, OnlineError, OnlineImputer, OnlineParams};
+pub use online::{EmittedFrame, FallbackCounts, OnlineError, OnlineFallback, OnlineImputer, OnlineParams};
 pub use policy::{Edges, GapPolicy, LongGaps};
 pub use report::{AgentReport, ImputeReport};

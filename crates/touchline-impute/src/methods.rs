@@ -450,10 +450,9 @@ impl Scratch {
                 if matches!(kind, Kind::NaturalSpline | Kind::NotAKnotSpline) {
                     let (dx, dy) = (&mut self.dx[i], &mut self.dy[i]);
                     let nak = kind == Kind::NotAKnotSpline;
+                    // every entry is written by the solve: no need to zero
                     let n = self.kt.len();
-                    dx.clear();
                     dx.resize(n, 0.0);
-                    dy.clear();
                     dy.resize(n, 0.0);
                     spline_slopes_multi(nak, &self.kt, [&self.kx, &self.ky], [dx, dy], &mut self.ws);
                 } else {

@@ -101,6 +101,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use touchline_core::Agent;
 
+use crate::cap::{CapScratch, Limits, PlausibilityCap, Walker, cap_range};
 use crate::error::ImputeError;
 use crate::interp::{Kind, Workspace, eval_interval, slopes_into};
 use crate::policy::{Edges, GapPolicy, LongGaps};
@@ -153,6 +154,35 @@ pub enum OnlineError {
     },
 }
 
+/// What [`OnlineImputer`] puts where it cannot interpolate: in frames
+/// *given up* (they waited [`OnlineParams::max_lookahead`] while the agent's
+/// gap was still open) and in gaps longer than [`OnlineParams::max_gap`].
+///
+/// Every rule but `Edges` applies to both, from the agent's last observation
+/// before the gap, whatever `max_gap` (the gap limit then only decides what
+/// is interpolated). Leading runs (before the agent's first observation) are
+/// not affected: they follow [`OnlineParams::edges`].
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineFallback {
+    /// Given-up frames follow the trailing-edge rule [`OnlineParams::edges`]
+    /// and are left missing more than `max_gap` after the last observation;
+    /// gaps longer than `max_gap` are left missing (as before this option).
+    #[default]
+    Edges,
+    /// Left missing.
+    Leave,
+    /// The last observed position, held.
+    Hold,
+    /// Constant velocity from the last two observations (held when there is
+    /// one), for at most `max_s` seconds after the last observation; then
+    /// held where it got to.
+    Extrapolate {
+        /// Longest extrapolation, seconds (finite, `>= 0`).
+        max_s: f64,
+    },
+}
+
 /// Parameters of [`OnlineImputer`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OnlineParams {
@@ -170,6 +200,18 @@ pub struct OnlineParams {
     pub max_gap: f64,
     /// Edges and given-up frames: hold, extrapolate or leave.
     pub edges: Edges,
+    /// Given-up frames and gaps longer than `max_gap` (default
+    /// [`OnlineFallback::Edges`]: as `edges` and `max_gap` say).
+    #[serde(default)]
+    pub fallback: OnlineFallback,
+    /// Optional speed/acceleration cap on the filled entries (default `None`),
+    /// the rule of [`PlausibilityCap`] applied as frames are resolved: a gap
+    /// filled at once is capped between its two ends (the left end being the
+    /// last value emitted for the agent when frames of the gap were given up
+    /// before); given-up frames, which go out one at a time, get the forward
+    /// pass only (from the last observation, step by step).
+    #[serde(default)]
+    pub cap: Option<PlausibilityCap>,
 }
 
 impl OnlineParams {
@@ -181,6 +223,8 @@ impl OnlineParams {
             max_lookahead: 2.0,
             max_gap: f64::INFINITY,
             edges: Edges::Hold,
+            fallback: OnlineFallback::Edges,
+            cap: None,
         }
     }
 
@@ -223,6 +267,17 @@ impl OnlineParams {
                 name: "context_knots",
                 reason: "must be at least 1".into(),
             });
+        }
+        if let OnlineFallback::Extrapolate { max_s } = self.fallback
+            && !(max_s.is_finite() && max_s >= 0.0)
+        {
+            return Err(ImputeError::InvalidParameter {
+                name: "fallback.max_s",
+                reason: format!("must be finite seconds >= 0, got {max_s}"),
+            });
+        }
+        if let Some(c) = &self.cap {
+            c.validate()?;
         }
         Ok(())
     }
@@ -268,8 +323,42 @@ struct Gap {
     closed: bool,
 }
 
+/// What [`OnlineFallback`] and the cap did for one agent (entries).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FallbackCounts {
+    /// Given-up frames (the gap still open after `max_lookahead`) that a
+    /// rule other than [`OnlineFallback::Edges`] decided.
+    pub given_up: usize,
+    /// Frames of gaps longer than `max_gap` that such a rule decided.
+    pub too_long: usize,
+    /// Of those: filled with the last observation held.
+    pub held: usize,
+    /// Of those: filled by extrapolation (within `max_s` of the last
+    /// observation).
+    pub extrapolated: usize,
+    /// Of those: filled with the extrapolation stopped at `max_s`.
+    pub stopped: usize,
+    /// Of those: left missing ([`OnlineFallback::Leave`]).
+    pub left: usize,
+    /// Filled entries the cap changed (any rule; also in the report's `capped`).
+    pub capped: usize,
+}
+
+/// The forward walk of the cap through the given-up frames of one gap.
+#[derive(Debug, Clone, Copy)]
+struct Walk {
+    /// Stream number of the knot the gap starts after.
+    left: u64,
+    walker: Option<Walker>,
+    /// Sequence number, time and value of the last frame emitted in the walk.
+    last: Option<(u64, f64, [f64; 2])>,
+}
+
 #[derive(Debug, Clone, Default)]
 struct AgentState {
+    limits: Option<Limits>,
+    walk: Option<Walk>,
+    fb: FallbackCounts,
     knots: VecDeque<Knot>,
     /// Stream number of `knots[0]`.
     first: u64,
@@ -293,6 +382,9 @@ struct Scratch {
     dx: Vec<f64>,
     dy: Vec<f64>,
     ws: Workspace,
+    ct: Vec<f64>,
+    cxy: Vec<[f64; 2]>,
+    cap: CapScratch,
 }
 
 /// Streaming gap filler; see the [module docs](self).
@@ -317,6 +409,7 @@ impl OnlineImputer {
         let states = agents
             .iter()
             .map(|a| AgentState {
+                limits: params.cap.map(|c| c.limits(a.team)),
                 report: AgentReport { agent: a.id.clone(), ..Default::default() },
                 ..Default::default()
             })
@@ -348,11 +441,19 @@ impl OnlineImputer {
         self.agents.iter().map(|a| a.knots.len()).sum()
     }
 
+    /// Per agent, what [`OnlineParams::fallback`] and [`OnlineParams::cap`]
+    /// did so far.
+    pub fn fallback_counts(&self) -> Vec<FallbackCounts> {
+        self.agents.iter().map(|a| a.fb).collect()
+    }
+
     /// What was done so far (counts over emitted and resolved entries), in
     /// the batch report's terms: `filled_method`, `filled_fallback` (linear
-    /// for too few knots), `filled_edge`, `left_edge` (edges and given-up
-    /// frames under [`Edges::Leave`], and frames given up with no knot yet),
-    /// `left_gap_too_long`, `left_non_finite`.
+    /// for too few knots, and the entries an [`OnlineFallback`] other than
+    /// `Edges` filled), `filled_edge`, `left_edge` (edges and given-up
+    /// frames under [`Edges::Leave`] or [`OnlineFallback::Leave`], and frames
+    /// given up with no knot yet), `left_gap_too_long`, `left_non_finite`,
+    /// `capped`. [`OnlineImputer::fallback_counts`] breaks the fallback down.
     pub fn report(&self) -> ImputeReport {
         ImputeReport {
             method: format!("online_{}", crate::InterpImputer::method_name(self.params.kind)),
@@ -360,7 +461,7 @@ impl OnlineImputer {
             fallback: Some(Kind::Linear.name().to_string()),
             policy: self.params.gap_policy(),
             agents: self.agents.iter().map(|a| a.report.clone()).collect(),
-            cap: None,
+            cap: self.params.cap,
         }
     }
 
@@ -452,6 +553,7 @@ impl OnlineImputer {
             st.gaps.clear();
             st.first = 0;
             st.count = 0;
+            st.walk = None;
         }
         out
     }
@@ -502,7 +604,7 @@ impl OnlineImputer {
                     }
                     match g.left {
                         Some(kl) => fill_interior(&p, c, st, kl, g, slots, front, a, scratch),
-                        None => fill_leading(&p, st, g, slots, front, a),
+                        None => fill_leading(&p, st, g, slots, front, a, scratch),
                     }
                     st.gaps.pop_front();
                 } else {
@@ -511,15 +613,24 @@ impl OnlineImputer {
                     // before the first knot, or once it is longer than
                     // `max_gap` (too long if the agent reappears, a left edge
                     // if not): give it up now.
-                    let certain =
-                        p.edges == Edges::Leave && g.left.is_none_or(|kl| newest - st.knot(kl).t > p.max_gap);
+                    let certain = match g.left {
+                        None => p.edges == Edges::Leave,
+                        Some(kl) => {
+                            newest - st.knot(kl).t > p.max_gap
+                                && match p.fallback {
+                                    OnlineFallback::Edges => p.edges == Edges::Leave,
+                                    OnlineFallback::Leave => true,
+                                    OnlineFallback::Hold | OnlineFallback::Extrapolate { .. } => false,
+                                }
+                        }
+                    };
                     let mut s = g.start;
                     while s < g.end {
                         let slot = &mut slots[(s - front) as usize];
                         if !certain && !deadline(slot.frame.time_s) {
                             break;
                         }
-                        give_up(&p, st, g.left, slot, a);
+                        give_up(&p, st, g.left, slot, s, a);
                         s += 1;
                     }
                     if let Some(gm) = st.gaps.front_mut() {
@@ -559,6 +670,91 @@ fn set(slot: &mut Slot, a: usize, x: f64, y: f64, counter: &mut usize, non_finit
     slot.pending -= 1;
 }
 
+/// Caps the values `s.cxy[lo..hi]` at times `s.ct[lo..hi]` (one run of
+/// filled frames, in order) between the optional anchors `left`/`right`
+/// (time, observed or already emitted position) with [`cap_range`]; returns
+/// how many changed. `s.ct`/`s.cxy` hold exactly the run on entry and on exit.
+fn cap_run(
+    lim: Limits,
+    left: Option<(f64, [f64; 2])>,
+    right: Option<(f64, [f64; 2])>,
+    s: &mut Scratch,
+) -> usize {
+    if left.is_none() && right.is_none() {
+        return 0;
+    }
+    let n = s.ct.len();
+    if let Some((t, p)) = left {
+        s.ct.insert(0, t);
+        s.cxy.insert(0, p);
+    }
+    if let Some((t, p)) = right {
+        s.ct.push(t);
+        s.cxy.push(p);
+    }
+    let lo = usize::from(left.is_some());
+    let last = s.ct.len() - 1;
+    let has_right = right.is_some();
+    let observed = |i: usize| (lo == 1 && i == 0) || (has_right && i == last);
+    let changed = cap_range(lim, &s.ct, observed, 0..s.ct.len(), &mut s.cxy, &mut s.cap);
+    if has_right {
+        s.ct.pop();
+        s.cxy.pop();
+    }
+    if lo == 1 {
+        s.ct.remove(0);
+        s.cxy.remove(0);
+    }
+    debug_assert_eq!(s.ct.len(), n);
+    changed
+}
+
+/// Emits the run `s.cxy` (values of frames `g.start..g.end`) after capping
+/// it between `left` and `right` when the cap is on.
+#[allow(clippy::too_many_arguments)]
+fn emit_run(
+    st: &mut AgentState,
+    left: Option<(f64, [f64; 2])>,
+    right: Option<(f64, [f64; 2])>,
+    g: Gap,
+    slots: &mut VecDeque<Slot>,
+    front: u64,
+    a: usize,
+    s: &mut Scratch,
+    counter: fn(&mut AgentReport) -> &mut usize,
+) {
+    if let Some(lim) = st.limits {
+        let n = cap_run(lim, left, right, s);
+        st.report.capped += n;
+        st.fb.capped += n;
+    }
+    for (q, &[x, y]) in (g.start..g.end).zip(&s.cxy) {
+        let slot = &mut slots[(q - front) as usize];
+        let rep = &mut st.report;
+        if x.is_finite() && y.is_finite() {
+            slot.frame.positions[a] = Some([x, y]);
+            *counter(rep) += 1;
+        } else {
+            rep.left_non_finite += 1;
+        }
+        slot.pending -= 1;
+    }
+}
+
+/// The left anchor of a gap after knot `kl` filled at once: the last value
+/// emitted for frames of the gap given up before (just before `start`), else
+/// the knot.
+fn left_anchor(st: &AgentState, kl: u64, start: u64) -> (f64, [f64; 2]) {
+    if let Some(Walk { left, last: Some((q, t, p)), .. }) = st.walk
+        && left == kl
+        && q + 1 == start
+    {
+        return (t, p);
+    }
+    let k = st.knot(kl);
+    (k.t, [k.x, k.y])
+}
+
 #[allow(clippy::too_many_arguments)]
 fn fill_interior(
     p: &OnlineParams,
@@ -574,9 +770,17 @@ fn fill_interior(
     let n = g.end - g.start;
     let (k0, k1) = (st.knot(kl), st.knot(kl + 1));
     if k1.t - k0.t > p.max_gap {
-        st.report.left_gap_too_long += n as usize;
-        for q in g.start..g.end {
-            slots[(q - front) as usize].pending -= 1;
+        if p.fallback == OnlineFallback::Edges {
+            st.report.left_gap_too_long += n as usize;
+            for q in g.start..g.end {
+                slots[(q - front) as usize].pending -= 1;
+            }
+        } else {
+            // the same rule as for frames given up in the open gap
+            for q in g.start..g.end {
+                let slot = &mut slots[(q - front) as usize];
+                fallback_frame(p, st, kl, slot, q, a, true);
+            }
         }
         return;
     }
@@ -597,15 +801,20 @@ fn fill_interior(
     slopes_into(kind, &s.kt, &s.ky, &mut s.dy, &mut s.ws);
     let j = (kl - lo) as usize;
     let lin = kind == Kind::Linear;
-    let rep = &mut st.report;
-    let counter = if fallback { &mut rep.filled_fallback } else { &mut rep.filled_method };
+    s.ct.clear();
+    s.cxy.clear();
     for q in g.start..g.end {
-        let slot = &mut slots[(q - front) as usize];
-        let t = slot.frame.time_s;
+        let t = slots[(q - front) as usize].frame.time_s;
         let x = eval_interval(lin, &s.kt, &s.kx, &s.dx, j, t);
         let y = eval_interval(lin, &s.kt, &s.ky, &s.dy, j, t);
-        set(slot, a, x, y, counter, &mut rep.left_non_finite);
+        s.ct.push(t);
+        s.cxy.push([x, y]);
     }
+    let left = left_anchor(st, kl, g.start);
+    let right = (k1.t, [k1.x, k1.y]);
+    let counter: fn(&mut AgentReport) -> &mut usize =
+        if fallback { |r| &mut r.filled_fallback } else { |r| &mut r.filled_method };
+    emit_run(st, Some(left), Some(right), g, slots, front, a, s, counter);
 }
 
 fn fill_leading(
@@ -615,6 +824,7 @@ fn fill_leading(
     slots: &mut VecDeque<Slot>,
     front: u64,
     a: usize,
+    s: &mut Scratch,
 ) {
     let k0 = st.knot(0);
     let k1 = if st.count >= 2 { Some(st.knot(1)) } else { None };
@@ -640,11 +850,15 @@ fn fill_leading(
         }
         Edges::Hold | Edges::Extrapolate => (0.0, 0.0),
     };
+    s.ct.clear();
+    s.cxy.clear();
     for q in g.start..g.end {
-        let slot = &mut slots[(q - front) as usize];
-        let (x, y) = edge_value(k0, vx, vy, slot.frame.time_s);
-        set(slot, a, x, y, &mut rep.filled_edge, &mut rep.left_non_finite);
+        let t = slots[(q - front) as usize].frame.time_s;
+        let (x, y) = edge_value(k0, vx, vy, t);
+        s.ct.push(t);
+        s.cxy.push([x, y]);
     }
+    emit_run(st, None, Some((k0.t, [k0.x, k0.y])), g, slots, front, a, s, |r| &mut r.filled_edge);
 }
 
 /// The batch imputer's edge formula.
@@ -654,14 +868,120 @@ fn edge_value(k: Knot, vx: f64, vy: f64, t: f64) -> (f64, f64) {
     if vx == 0.0 && vy == 0.0 { (k.x, k.y) } else { (k.x + vx * u, k.y + vy * u) }
 }
 
-/// A frame of an open run that waited `max_lookahead`: a trailing edge.
-fn give_up(p: &OnlineParams, st: &mut AgentState, left: Option<u64>, slot: &mut Slot, a: usize) {
+/// Velocity from knot `kl - 1` to `kl` (zero when `kl` is the first held).
+fn last_velocity(st: &AgentState, kl: u64) -> (f64, f64) {
+    if kl > st.first {
+        let (k0, k1) = (st.knot(kl), st.knot(kl - 1));
+        let dt = k1.t - k0.t;
+        ((k1.x - k0.x) / dt, (k1.y - k0.y) / dt)
+    } else {
+        (0.0, 0.0)
+    }
+}
+
+/// Emits `(x, y)` for frame `q` of a gap after knot `kl` filled one frame at
+/// a time (given up, or a long gap under a fallback rule): through the cap's
+/// forward walk when the cap is on.
+#[allow(clippy::too_many_arguments)]
+fn emit_walked(
+    st: &mut AgentState,
+    kl: u64,
+    slot: &mut Slot,
+    q: u64,
+    a: usize,
+    x: f64,
+    y: f64,
+    counter: fn(&mut AgentReport) -> &mut usize,
+) {
+    let t = slot.frame.time_s;
+    let (mut x, mut y) = (x, y);
+    if st.walk.is_none_or(|w| w.left != kl) {
+        let k = st.knot(kl);
+        st.walk =
+            Some(Walk { left: kl, walker: st.limits.map(|l| Walker::new(l, [k.x, k.y], k.t)), last: None });
+    }
+    if let Some(w) = st.walk.as_mut() {
+        if x.is_finite()
+            && y.is_finite()
+            && let Some(wk) = w.walker.as_mut()
+        {
+            let (p, clamped) = wk.step([x, y], t);
+            if clamped && (p[0].to_bits() != x.to_bits() || p[1].to_bits() != y.to_bits()) {
+                st.report.capped += 1;
+                st.fb.capped += 1;
+                (x, y) = (p[0], p[1]);
+            }
+        }
+        if x.is_finite() && y.is_finite() {
+            w.last = Some((q, t, [x, y]));
+        }
+    }
+    let rep = &mut st.report;
+    let mut non_finite = 0;
+    set(slot, a, x, y, counter(rep), &mut non_finite);
+    rep.left_non_finite += non_finite;
+}
+
+/// Frame `q` of a gap after knot `kl` under an [`OnlineFallback`] other than
+/// `Edges` (`too_long`: the gap closed longer than `max_gap`; else given up).
+fn fallback_frame(
+    p: &OnlineParams,
+    st: &mut AgentState,
+    kl: u64,
+    slot: &mut Slot,
+    q: u64,
+    a: usize,
+    too_long: bool,
+) {
+    if too_long {
+        st.fb.too_long += 1;
+    } else {
+        st.fb.given_up += 1;
+    }
+    let k0 = st.knot(kl);
+    let t = slot.frame.time_s;
+    let (x, y) = match p.fallback {
+        OnlineFallback::Edges | OnlineFallback::Leave => {
+            st.fb.left += 1;
+            if too_long {
+                st.report.left_gap_too_long += 1;
+            } else {
+                st.report.left_edge += 1;
+            }
+            slot.pending -= 1;
+            return;
+        }
+        OnlineFallback::Hold => {
+            st.fb.held += 1;
+            (k0.x, k0.y)
+        }
+        OnlineFallback::Extrapolate { max_s } => {
+            let (vx, vy) = last_velocity(st, kl);
+            let u = t - k0.t;
+            if u > max_s {
+                st.fb.stopped += 1;
+            } else {
+                st.fb.extrapolated += 1;
+            }
+            let u = u.min(max_s);
+            if vx == 0.0 && vy == 0.0 { (k0.x, k0.y) } else { (k0.x + vx * u, k0.y + vy * u) }
+        }
+    };
+    emit_walked(st, kl, slot, q, a, x, y, |r| &mut r.filled_fallback);
+}
+
+/// A frame of an open run that waited `max_lookahead`: the fallback rule, or
+/// (`OnlineFallback::Edges`) a trailing edge.
+fn give_up(p: &OnlineParams, st: &mut AgentState, left: Option<u64>, slot: &mut Slot, q: u64, a: usize) {
     let t = slot.frame.time_s;
     let Some(kl) = left else {
         st.report.left_edge += 1;
         slot.pending -= 1;
         return;
     };
+    if p.fallback != OnlineFallback::Edges {
+        return fallback_frame(p, st, kl, slot, q, a, false);
+    }
     let k0 = st.knot(kl);
     if t - k0.t > p.max_gap {
         st.report.left_gap_too_long += 1;
@@ -674,14 +994,9 @@ fn give_up(p: &OnlineParams, st: &mut AgentState, left: Option<u64>, slot: &mut 
             slot.pending -= 1;
             return;
         }
-        Edges::Extrapolate if kl > st.first => {
-            let k1 = st.knot(kl - 1);
-            let dt = k1.t - k0.t;
-            ((k1.x - k0.x) / dt, (k1.y - k0.y) / dt)
-        }
-        Edges::Hold | Edges::Extrapolate => (0.0, 0.0),
+        Edges::Extrapolate => last_velocity(st, kl),
+        Edges::Hold => (0.0, 0.0),
     };
     let (x, y) = edge_value(k0, vx, vy, t);
-    let rep = &mut st.report;
-    set(slot, a, x, y, &mut rep.filled_edge, &mut rep.left_non_finite);
+    emit_walked(st, kl, slot, q, a, x, y, |r| &mut r.filled_edge);
 }

@@ -362,3 +362,39 @@ fn cap_in_params_is_applied_and_reported() {
     let bad = PlausibilityCap { max_speed_ball: f64::INFINITY, ..PlausibilityCap::default() };
     assert!(KnnRegression::new(KnnParams { cap: Some(bad), ..KnnParams::default() }).is_err());
 }
+
+/// `max_train_rows`: a cap at or above the row count changes nothing, a small
+/// one keeps the same subset on every run (deterministic output), still fills
+/// every gap finitely and stays better than linear on the synthetic match;
+/// `Some(0)` is rejected.
+#[test]
+fn max_train_rows_caps_deterministically() {
+    let truth = synthetic(120.0);
+    let (data, hidden) = hide_gaps(&truth, 5, 50, 0.1);
+    let run = |cap: Option<usize>| {
+        KnnRegression::new(KnnParams { max_train_rows: cap, ..KnnParams::default() })
+            .unwrap()
+            .impute_with_report(&data)
+            .unwrap()
+    };
+    let (all, rep_all) = run(None);
+    // 120 s at 25 Hz: at most 3000 frames x 4 lengths rows per agent
+    let (big, _) = run(Some(12_001));
+    assert!(all.positions().iter().zip(big.positions()).all(|(a, b)| a.to_bits() == b.to_bits()));
+    let (small, rep_small) = run(Some(500));
+    let (again, _) = run(Some(500));
+    assert!(small.positions().iter().zip(again.positions()).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(
+        small.positions().iter().zip(all.positions()).any(|(a, b)| a.to_bits() != b.to_bits()),
+        "a 500-row cap changed nothing"
+    );
+    assert_eq!(rep_small.totals().filled_method, rep_all.totals().filled_method);
+    verify_observed_unchanged(&data, &small).unwrap();
+    for &(f, a) in &hidden {
+        assert!(small.positions()[[f, a, 0]].is_finite() && small.positions()[[f, a, 1]].is_finite());
+    }
+    let lin = Linear::default().impute(&data).unwrap();
+    let (e_small, e_lin, _) = pe2(&truth, &small, &lin, &hidden);
+    assert!(e_small < e_lin, "capped knn {e_small} vs linear {e_lin}");
+    assert!(KnnRegression::new(KnnParams { max_train_rows: Some(0), ..KnnParams::default() }).is_err());
+}

@@ -7,7 +7,7 @@ use touchline_core::{Agent, Team, TrackingData};
 use touchline_impute::interp::Kind;
 use touchline_impute::{
     Edges, EmittedFrame, GapPolicy, ImputeError, InterpImputer, InterpParams, LongGaps, OnlineError,
-    OnlineImputer, OnlineParams,
+    OnlineFallback, OnlineImputer, OnlineParams, PlausibilityCap,
 };
 use touchline_io::synthetic::SyntheticMatch;
 
@@ -397,6 +397,15 @@ fn edges_strategy() -> impl Strategy<Value = Edges> {
     prop_oneof![Just(Edges::Hold), Just(Edges::Extrapolate), Just(Edges::Leave)]
 }
 
+fn fallback_strategy() -> impl Strategy<Value = OnlineFallback> {
+    prop_oneof![
+        Just(OnlineFallback::Edges),
+        Just(OnlineFallback::Leave),
+        Just(OnlineFallback::Hold),
+        (0.0f64..2.0).prop_map(|max_s| OnlineFallback::Extrapolate { max_s }),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -411,9 +420,14 @@ proptest! {
         lookahead in 0.0f64..3.0,
         max_gap in 0.05f64..5.0,
         context in proptest::option::of(1usize..8),
+        fallback in fallback_strategy(),
+        cap in any::<bool>(),
     ) {
         let agents: Vec<Agent> = (0..3).map(|i| Agent::new(format!("p{i}"), Team::Home)).collect();
-        let params = OnlineParams { kind, context_knots: context, max_lookahead: lookahead, max_gap, edges };
+        // a tight cap, so that it acts on these fast-moving series
+        let cap = cap.then_some(PlausibilityCap { max_speed_player: 3.0, ..PlausibilityCap::default() });
+        let params =
+            OnlineParams { kind, context_knots: context, max_lookahead: lookahead, max_gap, edges, fallback, cap };
         let mut on = OnlineImputer::new(&agents, params).expect("params");
         let mut t = 0.0;
         let mut pushed = Vec::new();
@@ -427,6 +441,13 @@ proptest! {
             let due = pushed.iter().filter(|(tf, _)| t - tf >= lookahead).count();
             prop_assert!(out.len() >= due, "{} emitted, {} due", out.len(), due);
             prop_assert!(on.buffered_frames() == pushed.len() - out.len());
+            // memory: the frames of the look-ahead window, and per agent the
+            // context before the oldest pending gap plus the knots since
+            let c = params.context().max(2);
+            prop_assert!(
+                on.knots_held() <= 3 * (c + on.buffered_frames()),
+                "{} knots held, {} frames buffered", on.knots_held(), on.buffered_frames()
+            );
         }
         out.extend(on.flush());
         prop_assert_eq!(out.len(), pushed.len());
@@ -444,6 +465,136 @@ proptest! {
         }
         let r = on.report().totals();
         prop_assert_eq!(r.observed + r.filled() + r.left(), 3 * pushed.len());
+        let fb = on.fallback_counts();
+        let given_up: usize = fb.iter().map(|c| c.given_up + c.too_long).sum();
+        let decided: usize = fb.iter().map(|c| c.held + c.extrapolated + c.stopped + c.left).sum();
+        prop_assert_eq!(given_up, decided);
+        if fallback == OnlineFallback::Edges {
+            prop_assert_eq!(given_up, 0);
+        }
+        if cap.is_none() {
+            prop_assert_eq!(r.capped, 0);
+        }
+        prop_assert_eq!(r.capped, fb.iter().map(|c| c.capped).sum::<usize>());
+    }
+}
+
+/// Seen for 1 s moving at 2 m/s along x, then gone for 3 s, back at x = 2
+/// (a gap longer than `max_gap` = 1 s): the frames of the gap under `params`.
+fn gone_for_3s(params: OnlineParams) -> (Vec<EmittedFrame>, OnlineImputer) {
+    let agents = vec![Agent::new("p", Team::Home)];
+    let mut on = OnlineImputer::new(&agents, params).expect("params");
+    let mut out = Vec::new();
+    for i in 0..125 {
+        let t = i as f64 * 0.04;
+        let p = if i <= 25 {
+            Some([2.0 * t, 5.0])
+        } else if i >= 100 {
+            Some([2.0, 5.0])
+        } else {
+            None
+        };
+        out.extend(on.push(t, i, &[p]).expect("push"));
+    }
+    out.extend(on.flush());
+    assert_eq!(out.len(), 125);
+    (out, on)
+}
+
+#[test]
+fn fallback_rules_for_given_up_and_too_long_gaps() {
+    let base = OnlineParams { max_lookahead: 0.5, max_gap: 1.0, ..OnlineParams::new(Kind::Pchip) };
+    // Hold: every frame of the gap holds (2, 5): the first ones given up, the
+    // rest once the gap closes as too long.
+    let (out, on) = gone_for_3s(OnlineParams { fallback: OnlineFallback::Hold, ..base });
+    for e in &out[26..100] {
+        assert_eq!(e.positions[0], Some([2.0, 5.0]), "t {}", e.time_s);
+    }
+    let fb = on.fallback_counts()[0];
+    assert_eq!(fb.held, 74);
+    assert!(fb.given_up > 0 && fb.too_long > 0, "{fb:?}");
+    assert_eq!(fb.given_up + fb.too_long, 74);
+    assert_eq!(on.report().totals().filled_fallback, 74);
+    // Extrapolate for at most 0.4 s: x = 2 + 2 (t - 1) up to t = 1.4, then 2.8.
+    let (out, on) =
+        gone_for_3s(OnlineParams { fallback: OnlineFallback::Extrapolate { max_s: 0.4 }, ..base });
+    for e in &out[26..100] {
+        let p = e.positions[0].expect("filled");
+        let want = 2.0 + 2.0 * (e.time_s - 1.0).min(0.4);
+        assert!((p[0] - want).abs() < 1e-9 && p[1] == 5.0, "t {}: {p:?} want {want}", e.time_s);
+    }
+    let fb = on.fallback_counts()[0];
+    assert_eq!(fb.extrapolated + fb.stopped, 74);
+    // t = 1.04 ..= 1.4 (the last one within max_s up to rounding)
+    assert!((9..=10).contains(&fb.extrapolated), "{fb:?}");
+    // Leave: nothing filled in the gap.
+    let (out, on) = gone_for_3s(OnlineParams { fallback: OnlineFallback::Leave, ..base });
+    assert!(out[26..100].iter().all(|e| e.positions[0].is_none()));
+    assert_eq!(on.fallback_counts()[0].left, 74);
+    assert_eq!(on.report().totals().left(), 74);
+    // Edges (the default): given-up frames held while within max_gap, the rest left.
+    let (out, on) = gone_for_3s(base);
+    assert_eq!(on.fallback_counts()[0], Default::default());
+    assert_eq!(out[30].positions[0], Some([2.0, 5.0]));
+    assert!(out[99].positions[0].is_none());
+}
+
+#[test]
+fn cap_limits_fallback_extrapolation_and_interpolation() {
+    // Extrapolating 2 m/s for 2 s under a 1 m/s cap: the walk moves at most
+    // 1 m/s; without the cap it moves at 2 m/s.
+    let cap = PlausibilityCap { max_speed_player: 1.0, max_accel_player: None, ..PlausibilityCap::default() };
+    let base = OnlineParams {
+        max_lookahead: 0.5,
+        max_gap: 1.0,
+        fallback: OnlineFallback::Extrapolate { max_s: 2.0 },
+        ..OnlineParams::new(Kind::Linear)
+    };
+    let (free, _) = gone_for_3s(base);
+    let (capped, on) = gone_for_3s(OnlineParams { cap: Some(cap), ..base });
+    let x = |o: &[EmittedFrame], i: usize| o[i].positions[0].expect("filled")[0];
+    assert!((x(&free, 50) - (2.0 + 2.0 * (50.0 * 0.04 - 1.0))).abs() < 1e-9);
+    for i in 26..100 {
+        let step = x(&capped, i) - x(&capped, i - 1);
+        assert!(step <= 1.0 * 0.04 + 1e-12, "frame {i}: step {step}");
+    }
+    let fb = on.fallback_counts()[0];
+    assert!(fb.capped > 0 && on.report().totals().capped == fb.capped, "{fb:?}");
+    assert_eq!(on.report().cap, Some(cap));
+    // An interior gap: a linear fill from x = 0 to x = 10 in 0.4 s is 25 m/s;
+    // capped from both ends exactly as the batch imputer caps it.
+    let agents = vec![Agent::new("p", Team::Home)];
+    let params = OnlineParams { cap: Some(PlausibilityCap::default()), ..OnlineParams::new(Kind::Linear) };
+    let mut on = OnlineImputer::new(&agents, params).expect("params");
+    let mut out = Vec::new();
+    let (mut pos, mut obs) = (Array3::<f64>::zeros((20, 1, 2)), Array2::from_elem((20, 1), true));
+    for i in 0..20 {
+        let t = i as f64 * 0.04;
+        let p = match i {
+            0..=5 => Some([0.0, 0.0]),
+            6..=14 => None,
+            _ => Some([10.0, 0.0]),
+        };
+        match p {
+            Some([x, _]) => pos[[i, 0, 0]] = x,
+            None => obs[[i, 0]] = false,
+        }
+        out.extend(on.push(t, i as i64, &[p]).expect("push"));
+    }
+    out.extend(on.flush());
+    let times: Vec<f64> = (0..20).map(|i| i as f64 * 0.04).collect();
+    let data = TrackingData::new(pos, obs, times, agents).expect("data");
+    let policy = GapPolicy { edges: Edges::Hold, ..GapPolicy::default() };
+    let (b, brep) =
+        InterpImputer::new(Kind::Linear, InterpParams { policy, cap: Some(PlausibilityCap::default()) })
+            .expect("params")
+            .impute_with_report(&data)
+            .expect("batch");
+    assert!(brep.totals().capped > 0);
+    assert_eq!(on.report().totals().capped, brep.totals().capped);
+    for (i, e) in out.iter().enumerate() {
+        let p = e.positions[0].expect("filled");
+        assert!((p[0] - b.positions()[[i, 0, 0]]).abs() < 1e-12, "frame {i}: {p:?}");
     }
 }
 
