@@ -858,12 +858,13 @@ fn build_nearest(rows: &[[f64; DIMS]], scale: &[f64; DIMS]) -> Option<Box<dyn Ne
     }
 }
 
+/// The search structure, and the per-dimension mean and scale that map a
+/// query to its standardised form.
+type Model = (Box<dyn Nearest>, [f64; DIMS], [f64; DIMS]);
+
 /// Standardises the rows in place (mean 0, std 1, times the weight; constant
 /// or switched-off dimensions become 0) and builds the search structure.
-fn standardise(
-    rows: &mut [[f64; DIMS]],
-    w: &[f64; DIMS],
-) -> Option<(Box<dyn Nearest>, [f64; DIMS], [f64; DIMS])> {
+fn standardise(rows: &mut [[f64; DIMS]], w: &[f64; DIMS]) -> Option<Model> {
     let n = rows.len() as f64;
     let mut mean = [0.0; DIMS];
     for r in rows.iter() {
