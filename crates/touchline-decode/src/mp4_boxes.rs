@@ -265,3 +265,50 @@ fn check_counts<R: Read + Seek>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_boxes;
+    use std::io::Cursor;
+
+    /// A box: 32-bit size, name, payload.
+    fn bx(name: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        let size = u32::try_from(payload.len() + 8).unwrap();
+        [size.to_be_bytes().as_slice(), name, payload].concat()
+    }
+
+    fn check(file: &[u8]) -> Result<(), (u64, String)> {
+        let len = file.len() as u64;
+        check_boxes(&mut Cursor::new(file), len, len)
+    }
+
+    #[test]
+    fn quicktime_meta_without_version_is_walked_from_byte_8() {
+        let hdlr = bx(b"hdlr", &[0; 25]);
+        let ok = bx(b"moov", &bx(b"udta", &bx(b"meta", &hdlr)));
+        check(&ok).unwrap();
+        let iso = bx(b"moov", &bx(b"meta", &[[0u8; 4].as_slice(), &hdlr].concat()));
+        check(&iso).unwrap();
+    }
+
+    #[test]
+    fn stray_bytes_and_zero_sizes_are_rejected_with_their_offset() {
+        let stray = bx(b"moov", &bx(b"udta", &[bx(b"free", &[]), vec![0; 4]].concat()));
+        let (byte, reason) = check(&stray).unwrap_err();
+        assert_eq!(byte, 24, "{reason}");
+        assert!(reason.contains("4 stray bytes") && reason.contains("'udta'"), "{reason}");
+        let zero = bx(b"moov", &[0, 0, 0, 0, b'a', b'b', b'c', b'd', 0, 0, 0, 0]);
+        let (byte, reason) = check(&zero).unwrap_err();
+        assert_eq!(byte, 8, "{reason}");
+        assert!(reason.contains("'abcd' in 'moov'") && reason.contains("size of 0"), "{reason}");
+    }
+
+    #[test]
+    fn trun_sample_count_is_bounded_by_the_file_length() {
+        let trun = |count: u32| bx(b"trun", &[[0u8; 4].as_slice(), &count.to_be_bytes()].concat());
+        check(&bx(b"moof", &bx(b"traf", &trun(3)))).unwrap();
+        let (byte, reason) = check(&bx(b"moof", &bx(b"traf", &trun(u32::MAX)))).unwrap_err();
+        assert_eq!(byte, 16, "{reason}");
+        assert!(reason.contains("'trun' declares 4294967295 samples"), "{reason}");
+    }
+}
