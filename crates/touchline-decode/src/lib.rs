@@ -39,6 +39,7 @@
 mod error;
 mod folder;
 mod mp4;
+mod mp4_boxes;
 mod sample;
 mod y4m;
 

@@ -22,6 +22,7 @@ use re_mp4::{StsdBoxContent, TrackKind};
 use touchline_core::{Frame, FrameSource};
 
 use crate::error::{DecodeError, Result};
+use crate::mp4_boxes::check_boxes;
 use crate::{Backend, VideoInfo};
 
 /// Where the MP4 bytes come from.
@@ -384,6 +385,8 @@ fn read_table<R: Read + Seek>(path: &Path, reader: &mut R, len: u64) -> Result<T
         });
     }
     let parse_len = scan_layout(reader, len).map_err(|(byte, reason)| container(byte, reason))?;
+    // re_mp4 loops forever on some malformed box trees: check them first (see mp4_boxes).
+    check_boxes(reader, parse_len, len).map_err(|(byte, reason)| container(byte, reason))?;
     reader.seek(SeekFrom::Start(0)).map_err(|e| DecodeError::io(path, e))?;
     // re_mp4 is a third-party parser of untrusted bytes: turn a panic inside it into an error.
     let parsed =
