@@ -304,7 +304,10 @@ fn football_run(
         cfg.speed.flight_distance_m = Some(flight_distance_m);
         assumptions.push(format!(
             "The kick is taken {flight_distance_m} m from the goal line (a penalty; change with \
-             --flight-distance-m): the speed is that distance over the measured flight time."
+             --flight-distance-m): the speed is that distance over the time from the kick to the ball's \
+             arrival at the goal line (seen where it stalls in the net, or from its shrinking apparent \
+             size); when neither is found, only an upper bound (to its entry into the goal mouth's image \
+             region) and a bracket are reported."
         ));
     } else {
         assumptions.push(
@@ -852,6 +855,10 @@ fn facts_text(facts: &ShotFacts, result: &ShotResult, clip_frame: &[usize], v: &
             if let Some(k) = report.kick {
                 let _ = writeln!(s, "kick at   frame {} ({:.2} s)", cf(k.frame), k.time);
             }
+            let ev = &report.decision.evidence;
+            if let (Some(rule), Some(f)) = (ev.line_rule, ev.line_frame) {
+                let _ = writeln!(s, "line      frame {} ({rule:?})", cf(f));
+            }
         }
         ShotResult::Basketball { report, .. } => {
             let _ = writeln!(
@@ -886,7 +893,22 @@ fn facts_text(facts: &ShotFacts, result: &ShotResult, clip_frame: &[usize], v: &
             let _ = writeln!(s, "speed     {:.0} km/h ± {:.0}{method}", sp.kmh, sp.uncertainty_kmh);
         }
         None => {
-            let _ = writeln!(s, "speed     not measured");
+            let bracket = match result {
+                ShotResult::Football { report, .. } => report.speed.bracket,
+                ShotResult::Basketball { .. } => None,
+            };
+            match bracket {
+                Some([lo, hi]) => {
+                    let _ = writeln!(
+                        s,
+                        "speed     not measured: between {lo:.0} and {hi:.0} km/h (the ball's arrival at the \
+                         goal line was not seen)"
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "speed     not measured");
+                }
+            }
         }
     }
     for m in &facts.measurements {
@@ -1042,6 +1064,7 @@ fn report_json(
             "goal_found": goal_found,
             "kick_clip_frame": report.kick.and_then(|k| cf(k.frame)),
             "goal_clip_frame": report.decision.goal_frame.and_then(cf),
+            "line_clip_frame": report.decision.evidence.line_frame.and_then(cf),
             "shot": report,
         }),
         ShotResult::Basketball { report, rim, hoop_found } => json!({

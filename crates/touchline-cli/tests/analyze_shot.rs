@@ -64,10 +64,19 @@ fn penalty_is_a_goal_with_shooter_and_speed() {
     let (stdout, r) = run(&shared("videos/soccer_penalty_lampard_goal.mp4"), &out, &[]);
     assert_eq!(r["facts"]["outcome"], "goal", "{stdout}");
     assert!(stdout.contains("outcome   GOAL"), "{stdout}");
-    // The shooter is a tracked player and the speed was measured.
+    // The shooter is a tracked player.
     assert!(r["facts"]["shooter"].as_str().unwrap().starts_with("player #"), "{}", r["facts"]);
-    let kmh = r["facts"]["speed"]["kmh"].as_f64().expect("speed measured");
-    assert!((40.0..200.0).contains(&kmh), "speed {kmh}");
+    // YOLOX-nano sees the ball in flight in one frame (51) and takes the keeper's glove for it at
+    // 58: the goal-line arrival (frames 61-63 by eye, ~95 km/h) is not in the track, so no speed
+    // is claimed, only a bracket that holds the true speed (it said 149 km/h before).
+    let shot = &r["analysis"]["shot"];
+    assert!(r["facts"]["speed"].is_null(), "{}", r["facts"]);
+    let bracket = shot["speed"]["bracket"].as_array().expect("bracket");
+    let (lo, hi) = (bracket[0].as_f64().unwrap(), bracket[1].as_f64().unwrap());
+    assert!(lo < 95.0 && hi > 95.0, "{bracket:?}");
+    assert_eq!(shot["decision"]["evidence"]["line_rule"], "RegionEntry");
+    assert!(stdout.contains("speed     not measured: between"), "{stdout}");
+    assert_eq!(r["analysis"]["kick_clip_frame"], 49);
     assert_eq!(r["analysis"]["sport"], "football");
     // The facts are printed before the coaching text.
     let facts_at = stdout.find("outcome").unwrap();

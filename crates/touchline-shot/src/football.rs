@@ -59,18 +59,71 @@ pub struct DecisionConfig {
     pub margin_diameters: f64,
     /// Contact rule for the keeper at a save (the whole body: hands count).
     pub keeper_contact: ContactConfig,
+    /// Goal-line arrival, stall rule: inside the goal mouth, a step slower
+    /// than this fraction of the flight's median image speed (or turning
+    /// back) means the net, a player or the frame stopped the ball.
+    pub stall_fraction: f64,
+    /// Real width of the goal mouth (m; 7.32 for football, IFAB Law 1): with
+    /// the region's width in pixels it gives the ball's apparent size at the
+    /// goal plane for the apparent-size rule.
+    pub goal_width_m: f64,
 }
 
 impl Default for DecisionConfig {
-    /// 2 m/s, 3 frames, 1 diameter, body contact.
+    /// 2 m/s, 3 frames, 1 diameter, body contact, stall below 40 % of the
+    /// flight speed, 7.32 m goal.
     fn default() -> Self {
         DecisionConfig {
             rest_speed_mps: 2.0,
             rest_frames: 3,
             margin_diameters: 1.0,
             keeper_contact: ContactConfig::body(),
+            stall_fraction: 0.4,
+            goal_width_m: 7.32,
         }
     }
+}
+
+/// How the ball's arrival at the goal line (not the goal mouth's image
+/// region, which in a view from behind also covers the space in front of the
+/// line) was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LineRule {
+    /// Seen: inside the goal mouth the ball's image speed dropped below
+    /// [`DecisionConfig::stall_fraction`] of its flight speed, or it turned
+    /// back (the net, the keeper or the frame stopped it). The line is taken
+    /// at the last frame before the stall (the net is 1-2 m behind it).
+    Stall,
+    /// Modelled: a robust straight-line fit of `1 / apparent width` (the
+    /// ball's depth, pinhole camera) over the flight reaches the depth of the
+    /// goal plane, where the ball's width is `D x region width px / goal
+    /// width m`. Works for a ball going away from or towards the camera.
+    ApparentSize,
+    /// Neither: only the entry into the goal mouth's image region is known,
+    /// the earliest the line can have been reached.
+    RegionEntry,
+}
+
+/// The apparent-size (depth) fit behind [`LineRule::ApparentSize`], kept as
+/// evidence also when it was not usable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SizeFit {
+    /// The ball's apparent diameter at the goal plane (px).
+    pub goal_plane_width_px: f64,
+    /// Fitted apparent diameter at the kick (px).
+    pub kick_width_px: f64,
+    /// Fitted apparent diameter at the last frame used (px).
+    pub last_width_px: f64,
+    /// Observed widths used.
+    pub samples: usize,
+    /// First and last frame used.
+    pub frames: [usize; 2],
+    /// Fitted time (s) the ball reaches the goal plane, when usable.
+    pub crossing_time: Option<f64>,
+    /// Its band (s) from the quartiles of the pairwise slopes.
+    pub crossing_band: Option<[f64; 2]>,
+    /// Why it was or was not used, in words.
+    pub note: String,
 }
 
 /// The facts behind a decision (frames, times, positions in pixels, speeds in
@@ -109,6 +162,18 @@ pub struct GoalEvidence {
     pub last_seen_position: Option<[f64; 2]>,
     /// The rule that decided, in words.
     pub reason: String,
+    /// Frame the ball reached the goal line (see [`LineRule`]); for
+    /// [`LineRule::RegionEntry`] the region entry.
+    pub line_frame: Option<usize>,
+    /// Time (s) the ball reached the goal line (fractional for
+    /// [`LineRule::ApparentSize`]).
+    pub line_time: Option<f64>,
+    /// Earliest and latest time (s) of the line arrival.
+    pub line_time_band: Option<[f64; 2]>,
+    /// How the line arrival was found.
+    pub line_rule: Option<LineRule>,
+    /// The apparent-size fit, when there were widths to fit.
+    pub size_fit: Option<SizeFit>,
 }
 
 /// A goal decision with its evidence.
@@ -116,7 +181,8 @@ pub struct GoalEvidence {
 pub struct GoalDecision {
     /// Outcome.
     pub outcome: FootballOutcome,
-    /// Frame of the goal (the ball's first frame inside the goal mouth).
+    /// Frame of the goal: the ball at the goal line (see [`LineRule`]), or
+    /// its first frame inside the goal mouth when the line was not found.
     pub goal_frame: Option<usize>,
     /// Its time (s).
     pub goal_time: Option<f64>,
@@ -149,8 +215,218 @@ fn body_contact(ball: &CleanTrack, i: usize, players: &[Track], cfg: &ContactCon
 /// player's box holds the ball, which is a save; leaving through the top or
 /// the sides is over / wide, back through the bottom is a save with a player
 /// contact and a rebound without). The kick must be outside the region.
-#[allow(clippy::needless_range_loop)] // indexes points, speeds and players together
+///
+/// Then the arrival at the goal line (evidence `line_*`, [`LineRule`]): a
+/// stall or turn inside the mouth, else the apparent-size fit, else the
+/// region entry; a goal's frame and time are the line arrival's.
 pub fn decide_goal(
+    ball: &CleanTrack,
+    goal: &GoalRegion,
+    players: &[Track],
+    kick: Option<&Kick>,
+    cfg: &DecisionConfig,
+) -> GoalDecision {
+    let mut d = decide_region(ball, goal, players, kick, cfg);
+    let (Some(kick), Some(entry)) = (kick, d.evidence.arrival_frame) else { return d };
+    let end = d.evidence.exit_frame.or(d.evidence.last_seen_frame).unwrap_or(entry);
+    let line = goal_line_arrival(ball, goal, kick, entry, end, cfg);
+    d.evidence.size_fit = line.size_fit;
+    d.evidence.line_frame = Some(line.frame);
+    d.evidence.line_time = Some(line.time);
+    d.evidence.line_time_band = Some(line.band);
+    d.evidence.line_rule = Some(line.rule);
+    if d.outcome == FootballOutcome::Goal {
+        d.goal_frame = Some(line.frame);
+        d.goal_time = Some(line.time);
+    }
+    d
+}
+
+struct LineArrival {
+    frame: usize,
+    time: f64,
+    band: [f64; 2],
+    rule: LineRule,
+    size_fit: Option<SizeFit>,
+}
+
+/// The goal-line arrival after `kick`, given the frames the ball entered the
+/// mouth region (`entry`) and was last followed (`end`).
+fn goal_line_arrival(
+    ball: &CleanTrack,
+    goal: &GoalRegion,
+    kick: &Kick,
+    entry: usize,
+    end: usize,
+    cfg: &DecisionConfig,
+) -> LineArrival {
+    let time_of = |f: usize| ball.index_of(f).map_or(f as f64 / ball.fps, |i| ball.points[i].time);
+    let dt = 1.0 / ball.fps;
+    // The line comes at or after the region entry; an entry on an imputed
+    // point is only known to follow the last observed point before it.
+    let earliest = ball.index_of(entry).map_or(time_of(entry), |e| {
+        (0..=e)
+            .rev()
+            .find(|&i| ball.points[i].status == PointStatus::Observed)
+            .map_or(f64::NEG_INFINITY, |i| ball.points[i].time)
+    });
+    let entry_arrival = |size_fit| LineArrival {
+        frame: entry,
+        time: time_of(entry),
+        band: [earliest, f64::INFINITY],
+        rule: LineRule::RegionEntry,
+        size_fit,
+    };
+    let (Some(k), Some(e)) = (ball.index_of(kick.frame), ball.index_of(entry)) else {
+        return entry_arrival(None);
+    };
+    let last = ball.index_of(end).unwrap_or(e).max(e);
+    if let Some(i) = stall_index(ball, k, e, last, cfg.stall_fraction) {
+        let t = ball.points[i].time;
+        return LineArrival {
+            frame: ball.points[i].frame,
+            time: t,
+            band: [t - dt, t + dt],
+            rule: LineRule::Stall,
+            size_fit: size_fit(ball, goal, k, last, cfg),
+        };
+    }
+    let fit = size_fit(ball, goal, k, last, cfg);
+    match fit.as_ref().and_then(|f| f.crossing_time.zip(f.crossing_band)) {
+        Some((t, band)) => {
+            // The nearest frame at or after the fitted time.
+            let frame = ball.points.iter().find(|p| p.time >= t - 1e-9).map_or_else(
+                || ball.points[last].frame + ((t - ball.points[last].time) / dt).ceil() as usize,
+                |p| p.frame,
+            );
+            LineArrival { frame, time: t, band, rule: LineRule::ApparentSize, size_fit: fit }
+        }
+        None => entry_arrival(fit),
+    }
+}
+
+/// Index of the last position before the first stall or turn after the
+/// region entry `e` (up to `last`): both ends of the step observed, one
+/// frame apart.
+fn stall_index(ball: &CleanTrack, k: usize, e: usize, last: usize, fraction: f64) -> Option<usize> {
+    let observed = |i: usize| ball.points.get(i).is_some_and(|p| p.status == PointStatus::Observed);
+    let step = |i: usize| -> Option<([f64; 2], f64)> {
+        let (a, b) = (ball.points.get(i - 1)?, ball.points.get(i)?);
+        let (p, q) = (a.pos?, b.pos?);
+        let t = b.time - a.time;
+        (t > 0.0).then_some(([q[0] - p[0], q[1] - p[1]], t))
+    };
+    let mut flight: Vec<f64> =
+        (k + 1..=e).filter_map(step).map(|(d, t)| d[0].hypot(d[1]) / t).filter(|v| v.is_finite()).collect();
+    let reference = crate::track::median(&mut flight)?;
+    let (p0, p1) = (ball.points[k].pos?, ball.points[e].pos?);
+    let heading = [p1[0] - p0[0], p1[1] - p0[1]];
+    let hn = heading[0].hypot(heading[1]);
+    if !(reference > 0.0 && hn > 0.0) {
+        return None;
+    }
+    (e + 1..=last).find_map(|i| {
+        if !(observed(i) && observed(i - 1)) || ball.points[i].frame != ball.points[i - 1].frame + 1 {
+            return None;
+        }
+        let (d, t) = step(i)?;
+        let v = d[0].hypot(d[1]) / t;
+        let along = (d[0] * heading[0] + d[1] * heading[1]) / hn;
+        (v < fraction * reference || along < 0.0).then_some(i - 1)
+    })
+}
+
+/// Theil-Sen fit of `1 / width` against time over the observed frames from
+/// the kick index `k` to `last`; its crossing of the goal plane's `1 / width`.
+fn size_fit(
+    ball: &CleanTrack,
+    goal: &GoalRegion,
+    k: usize,
+    last: usize,
+    cfg: &DecisionConfig,
+) -> Option<SizeFit> {
+    let [x1, _, x2, _] = goal.bounds();
+    let wg = ball.ball_diameter_m * (x2 - x1) / cfg.goal_width_m;
+    if !(wg.is_finite() && wg > 0.0) {
+        return None;
+    }
+    let pts: Vec<(usize, f64, f64)> = (k..=last.min(ball.points.len().saturating_sub(1)))
+        .filter(|&i| ball.points[i].status == PointStatus::Observed)
+        .filter_map(|i| ball.points[i].width.map(|w| (ball.points[i].frame, ball.points[i].time, 1.0 / w)))
+        .collect();
+    let (first, lastp) = (pts.first()?, pts.last()?);
+    let mut slopes = Vec::new();
+    for (a, p) in pts.iter().enumerate() {
+        for q in &pts[a + 1..] {
+            if q.1 > p.1 {
+                slopes.push((q.2 - p.2) / (q.1 - p.1));
+            }
+        }
+    }
+    let slope = percentile(&slopes, 0.5);
+    let intercept = slope.and_then(|b| {
+        let mut r: Vec<f64> = pts.iter().map(|p| p.2 - b * (p.1 - first.1)).collect();
+        crate::track::median(&mut r)
+    });
+    let (t0, t1) = (first.1, lastp.1);
+    let at = |b: f64, a: f64, t: f64| 1.0 / (a + b * (t - t0));
+    let mut fit = SizeFit {
+        goal_plane_width_px: wg,
+        kick_width_px: 1.0 / first.2,
+        last_width_px: 1.0 / lastp.2,
+        samples: pts.len(),
+        frames: [first.0, lastp.0],
+        crossing_time: None,
+        crossing_band: None,
+        note: String::new(),
+    };
+    let (Some(b), Some(a)) = (slope, intercept) else {
+        fit.note = "fewer than two observed widths".into();
+        return Some(fit);
+    };
+    fit.kick_width_px = at(b, a, t0);
+    fit.last_width_px = at(b, a, t1);
+    let yg = 1.0 / wg;
+    let span = t1 - t0;
+    let (lo, hi) = (percentile(&slopes, 0.25).unwrap_or(b), percentile(&slopes, 0.75).unwrap_or(b));
+    // Direction the depth must change to reach the goal plane.
+    let sign = (yg - a).signum();
+    fit.note = if pts.len() < 5 || span < 4.0 / ball.fps {
+        format!("too few widths ({} over {:.2} s; 5 over 4 frames needed)", pts.len(), span)
+    } else if (yg - a).abs() < 1e-12 || sign * lo <= 0.0 || sign * hi <= 0.0 {
+        format!(
+            "the apparent size does not change towards the goal plane's {wg:.1} px (fitted {:.1} -> {:.1} px, \
+             slope quartiles {:.2e} / {:.2e} per s): the detector's widths are too noisy, or the ball is \
+             already beyond the goal plane's depth at the kick",
+            fit.kick_width_px, fit.last_width_px, lo, hi
+        )
+    } else {
+        let cross = |s: f64| t0 + (yg - a) / s;
+        let t = cross(b);
+        let band = {
+            let (u, v) = (cross(lo), cross(hi));
+            [u.min(v).min(t), u.max(v).max(t)]
+        };
+        // Extrapolate at most half the fitted span beyond the last width.
+        if t <= t0 || t > t1 + 0.5 * span {
+            format!(
+                "the fitted goal-plane crossing at {t:.2} s lies outside {t0:.2}..{:.2} s",
+                t1 + 0.5 * span
+            )
+        } else {
+            fit.crossing_time = Some(t);
+            fit.crossing_band = Some(band);
+            format!(
+                "fitted {:.1} -> {:.1} px reaches the goal plane's {wg:.1} px at {t:.2} s",
+                fit.kick_width_px, fit.last_width_px
+            )
+        }
+    };
+    Some(fit)
+}
+
+#[allow(clippy::needless_range_loop)] // indexes points, speeds and players together
+fn decide_region(
     ball: &CleanTrack,
     goal: &GoalRegion,
     players: &[Track],
@@ -342,8 +618,24 @@ pub enum SpeedMethod {
     ImagePlane,
     /// Ball ground points through a pitch homography (metres directly).
     Homography,
-    /// A known flight distance over the kick-to-arrival time (average speed).
+    /// A known flight distance over the kick-to-goal-line time (average
+    /// speed). With the line seen ([`LineRule::Stall`]) an estimate; with only
+    /// the entry into the mouth's image region an upper bound.
     FlightTime,
+    /// A known flight distance over the time the ball's fitted apparent size
+    /// takes to reach the goal-plane size ([`LineRule::ApparentSize`]).
+    ApparentSize,
+}
+
+/// Whether a speed is an estimate or a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SpeedBound {
+    /// The speed, within `kmh_low..kmh_high`.
+    Estimate,
+    /// The true speed is at most `kmh` (for example, a flight time measured
+    /// to the entry into the goal mouth's image region, which comes before
+    /// the goal line in a view from behind).
+    AtMost,
 }
 
 /// One speed estimate with its uncertainty.
@@ -351,6 +643,8 @@ pub enum SpeedMethod {
 pub struct SpeedEstimate {
     /// Method.
     pub method: SpeedMethod,
+    /// Estimate or bound.
+    pub bound: SpeedBound,
     /// Estimate (km/h), at most the cap.
     pub kmh: f64,
     /// Lower end of the uncertainty band (km/h).
@@ -375,7 +669,8 @@ pub struct SpeedConfig {
     /// Hard cap (km/h).
     pub cap_kmh: f64,
     /// Known flight distance from the kick to the goal line (m), e.g. 11 for a
-    /// penalty; enables [`SpeedMethod::FlightTime`].
+    /// penalty; enables [`SpeedMethod::FlightTime`] and
+    /// [`SpeedMethod::ApparentSize`].
     pub flight_distance_m: Option<f64>,
     /// Goal width and height (m) for the flight-time lateral correction.
     pub goal_size_m: [f64; 2],
@@ -395,8 +690,11 @@ impl Default for SpeedConfig {
     }
 }
 
-/// All the speed estimates of a shot; `primary` is homography, else flight
-/// time, else image plane.
+/// All the speed estimates of a shot. `primary` is the first *estimate* of:
+/// homography, flight time to a seen goal line, apparent size; else the image
+/// plane when there is no upper bound to contradict it. When the only flight
+/// time is an upper bound (the line arrival was not found), `primary` is
+/// `None` and [`bracket`](Self::bracket) holds `[image plane, upper bound]`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShotSpeed {
     /// The one to report.
@@ -405,8 +703,14 @@ pub struct ShotSpeed {
     pub image_plane: Option<SpeedEstimate>,
     /// Through the homography.
     pub homography: Option<SpeedEstimate>,
-    /// From the flight time.
+    /// From the flight time (an estimate or an upper bound).
     pub flight_time: Option<SpeedEstimate>,
+    /// From the apparent-size fit.
+    pub apparent_size: Option<SpeedEstimate>,
+    /// `[lower, upper]` km/h when no estimate is trustworthy: the image-plane
+    /// speed (a lower bound for a ball flying into depth) and the flight-time
+    /// upper bound.
+    pub bracket: Option<[f64; 2]>,
 }
 
 fn percentile(v: &[f64], q: f64) -> Option<f64> {
@@ -436,6 +740,7 @@ fn estimate(
     let ok = |v: f64| if v.is_finite() { v.clamp(0.0, cap) } else { cap };
     Some(SpeedEstimate {
         method,
+        bound: SpeedBound::Estimate,
         kmh: ok(mid),
         kmh_low: ok(low.min(mid)),
         kmh_high: ok(high.max(mid)),
@@ -445,23 +750,32 @@ fn estimate(
     })
 }
 
-/// Shot speed after the kick (index range up to `end_frame`, the arrival,
-/// when known).
+/// Shot speed after the kick; `evidence` (from [`decide_goal`]) gives the
+/// measured window's end and the goal-line arrival.
 ///
 /// Image plane: per-frame `d_px / (w_px / D) / dt` (= px/frame x fps x
 /// D / w x 3.6 in km/h) with each step's own ball width, robust peak = the
 /// configured percentile, the band from the percentile -0.2/+0.15 and the
-/// ball-width quartiles; everything capped.
+/// ball-width quartiles; everything capped. Flight time / apparent size: the
+/// configured distance (lengthened by the arrival point's offset in the
+/// goal) over the time from the kick to the goal-line arrival.
 pub fn shot_speed(
     ball: &CleanTrack,
     kick: &Kick,
-    end_frame: Option<usize>,
+    evidence: Option<&GoalEvidence>,
     goal: Option<&GoalRegion>,
     homography: Option<&Homography>,
     cfg: &SpeedConfig,
 ) -> ShotSpeed {
     let mut out = ShotSpeed::default();
     let Some(k) = ball.index_of(kick.frame) else { return out };
+    let end_frame = evidence.and_then(|e| {
+        let first = e.arrival_frame.or(e.exit_frame);
+        match (first, e.line_frame) {
+            (Some(a), Some(l)) => Some(a.max(l)),
+            (a, l) => a.or(l),
+        }
+    });
     let last = end_frame.and_then(|f| ball.index_of(f)).unwrap_or(usize::MAX).min(k + cfg.window_frames);
     let last = last.min(ball.points.len().saturating_sub(1));
     let usable = |s: PointStatus| matches!(s, PointStatus::Observed | PointStatus::Imputed);
@@ -497,15 +811,21 @@ pub fn shot_speed(
     };
     out.image_plane = estimate(SpeedMethod::ImagePlane, &mps, frames, cfg, spread);
     out.homography = estimate(SpeedMethod::Homography, &world, frames, cfg, [1.0, 1.0]);
-    if let (Some(d), Some(e)) = (cfg.flight_distance_m, end_frame.and_then(|f| ball.index_of(f)))
+    if let (Some(d), Some(ev)) = (cfg.flight_distance_m, evidence)
         && d.is_finite()
         && d > 0.0
-        && e > k
+        && let (Some(t_line), Some(band), Some(rule), Some(line_frame)) =
+            (ev.line_time, ev.line_time_band, ev.line_rule, ev.line_frame)
     {
-        let dt = ball.points[e].time - ball.points[k].time;
-        let frame_dt = 1.0 / ball.fps;
+        let t_kick = ball.points[k].time;
+        // Where the ball met the goal plane: the line frame's position, else
+        // the last one seen in the mouth.
+        let at = ball
+            .position(line_frame)
+            .or(ev.last_seen_position.filter(|_| ev.frames_inside > 0))
+            .or(ev.arrival_position);
         let mut dist = d;
-        if let (Some(g), Some(p)) = (goal, ball.points[e].pos) {
+        if let (Some(g), Some(p)) = (goal, at) {
             let [x1, y1, x2, y2] = g.bounds();
             let ox = (p[0] - 0.5 * (x1 + x2)) / (x2 - x1) * cfg.goal_size_m[0];
             let oy = (y2 - p[1]) / (y2 - y1) * cfg.goal_size_m[1];
@@ -513,21 +833,55 @@ pub fn shot_speed(
                 dist = (d * d + ox * ox + oy.clamp(0.0, cfg.goal_size_m[1]).powi(2)).sqrt();
             }
         }
-        let v = |t: f64| if t > 0.0 { dist / t } else { f64::INFINITY };
+        let v = |t: f64| if t > 0.0 { dist / t * 3.6 } else { f64::INFINITY };
         let cap = cfg.cap_kmh;
-        let mid = v(dt) * 3.6;
         let ok = |x: f64| if x.is_finite() { x.clamp(0.0, cap) } else { cap };
-        out.flight_time = Some(SpeedEstimate {
-            method: SpeedMethod::FlightTime,
-            kmh: ok(mid),
-            kmh_low: ok(v(dt + frame_dt) * 3.6),
-            kmh_high: ok(v(dt - frame_dt) * 3.6),
-            capped: mid.is_nan() || mid > cap,
-            samples: e - k,
-            frames: [kick.frame, ball.points[e].frame],
-        });
+        let mid = match rule {
+            LineRule::RegionEntry => v(band[0] - t_kick),
+            _ => v(t_line - t_kick),
+        };
+        let (method, bound, low, high) = match rule {
+            LineRule::Stall => {
+                (SpeedMethod::FlightTime, SpeedBound::Estimate, v(band[1] - t_kick), v(band[0] - t_kick))
+            }
+            LineRule::ApparentSize => {
+                (SpeedMethod::ApparentSize, SpeedBound::Estimate, v(band[1] - t_kick), v(band[0] - t_kick))
+            }
+            // The line comes at or after the region entry: the speed is at most this.
+            LineRule::RegionEntry => (SpeedMethod::FlightTime, SpeedBound::AtMost, mid, mid),
+        };
+        let known = match rule {
+            LineRule::RegionEntry => band[0] > t_kick,
+            _ => t_line > t_kick,
+        };
+        if known {
+            let e = SpeedEstimate {
+                method,
+                bound,
+                kmh: ok(mid),
+                kmh_low: ok(low.min(mid)),
+                kmh_high: ok(high.max(mid)),
+                capped: mid.is_nan() || mid > cap,
+                samples: line_frame.saturating_sub(kick.frame),
+                frames: [kick.frame, line_frame],
+            };
+            match method {
+                SpeedMethod::ApparentSize => out.apparent_size = Some(e),
+                _ => out.flight_time = Some(e),
+            }
+        }
     }
-    out.primary = out.homography.or(out.flight_time).or(out.image_plane);
+    let estimate_only = |e: Option<SpeedEstimate>| e.filter(|e| e.bound == SpeedBound::Estimate);
+    let upper = out.flight_time.filter(|e| e.bound == SpeedBound::AtMost);
+    out.primary = out.homography.or(estimate_only(out.flight_time)).or(out.apparent_size);
+    if out.primary.is_none() {
+        match (out.image_plane, upper) {
+            (Some(ip), Some(up)) => out.bracket = Some([ip.kmh.min(up.kmh), up.kmh]),
+            (Some(ip), None) => out.primary = Some(ip),
+            (None, Some(up)) => out.bracket = Some([0.0, up.kmh]),
+            (None, None) => {}
+        }
+    }
     out
 }
 
@@ -608,10 +962,9 @@ pub fn analyze_football(
     }
     let (kick, decision) =
         chosen.unwrap_or_else(|| (None, decide_goal(ball, goal, players, None, &cfg.decision)));
-    let end = decision.evidence.arrival_frame.or(decision.evidence.exit_frame);
     let speed = match &kick {
         Some(k) if decision.outcome != FootballOutcome::NoShot => {
-            shot_speed(ball, k, end, Some(goal), homography, &cfg.speed)
+            shot_speed(ball, k, Some(&decision.evidence), Some(goal), homography, &cfg.speed)
         }
         _ => ShotSpeed::default(),
     };

@@ -62,7 +62,8 @@ pub use basketball::{BasketConfig, BasketOutcome, BasketShot, BasketballReport, 
 pub use error::{Result, ShotError};
 pub use football::{
     DecisionConfig, ExitSide, FootballConfig, FootballOutcome, FootballReport, GoalDecision, GoalEvidence,
-    ShotSpeed, SpeedConfig, SpeedEstimate, SpeedMethod, analyze_football, decide_goal, shot_speed,
+    LineRule, ShotSpeed, SizeFit, SpeedBound, SpeedConfig, SpeedEstimate, SpeedMethod, analyze_football,
+    decide_goal, shot_speed,
 };
 pub use possession::{
     ContactConfig, ContactRule, Heading, Kick, KickConfig, PossessionSpan, contacts, find_kick, possession,

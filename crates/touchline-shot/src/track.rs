@@ -482,6 +482,24 @@ fn clean_impl(track: &BallTrack, cfg: &CleanConfig, fill: Option<Fill<'_>>) -> R
                     flagged[i] = true;
                 }
             }
+            // A point on the straight line between its observed neighbours is
+            // not a glitch: at a kick the window is mostly the resting ball,
+            // so the first flight point deviates from the window median.
+            if flagged[i]
+                && let (Some(&a), Some(&b)) = (oi.checked_sub(1).and_then(|j| obs.get(j)), obs.get(oi + 1))
+                && let (Some(pa), Some(pb)) = (pts[a].pos, pts[b].pos)
+                && pts[b].frame - pts[a].frame <= cfg.max_gap_frames.max(2 * h) + 1
+            {
+                let u = (pts[i].frame - pts[a].frame) as f64 / (pts[b].frame - pts[a].frame) as f64;
+                let line = [pa[0] + u * (pb[0] - pa[0]), pa[1] + u * (pb[1] - pa[1])];
+                // The line's own length bounds how far off a genuine point can be
+                // from it (a curving flight); glitches lie far off both.
+                let off = (p[0] - line[0]).hypot(p[1] - line[1]);
+                let chord = (pb[0] - pa[0]).hypot(pb[1] - pa[1]);
+                if off <= min_dev.max(0.25 * chord) {
+                    flagged[i] = false;
+                }
+            }
         }
     }
     for i in 0..n {
