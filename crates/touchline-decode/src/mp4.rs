@@ -448,7 +448,20 @@ fn read_table<R: Read + Seek>(path: &Path, reader: &mut R, len: u64) -> Result<T
     durations.sort_unstable();
     #[allow(clippy::cast_precision_loss)]
     let fps = durations.get(durations.len() / 2).filter(|&&d| d > 0).map(|&d| timescale as f64 / d as f64);
-    let total: u64 = track.samples.iter().map(|s| s.duration).fold(0, u64::saturating_add);
+    // The sum of the sample durations, unless one of them is absurd: re_mp4
+    // derives the last sample's duration from `mdhd` minus its timestamp, which
+    // wraps to a huge value in release builds when a damaged `mdhd` is too
+    // short. Then the display span plus one typical frame is used instead.
+    let median = durations.get(durations.len() / 2).copied().unwrap_or(0);
+    let absurd = durations
+        .last()
+        .is_some_and(|&d| d > median.saturating_mul(1000).max(timescale.saturating_mul(3600)));
+    let total: u64 = if absurd {
+        let span = cts.last().map_or(0, |&l| l.saturating_sub(first));
+        u64::try_from(span).unwrap_or(0).saturating_add(median)
+    } else {
+        track.samples.iter().map(|s| s.duration).fold(0, u64::saturating_add)
+    };
     #[allow(clippy::cast_precision_loss)]
     let duration_s = Some(total as f64 / timescale as f64);
     let codec = track.codec_string(&mp4).unwrap_or_else(|| "avc1".into());
