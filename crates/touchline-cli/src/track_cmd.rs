@@ -27,7 +27,9 @@ use std::time::{Duration, Instant};
 
 use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
 use touchline_decode::{FrameSourceExt, Sampling};
-use touchline_detect::{DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, StageTimes, TileSearch, Tiling};
+use touchline_detect::{
+    DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, StageTimes, TileSearch, Tiling,
+};
 use touchline_track::{
     BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, SpeedLimit, TeamConfig,
     kmeans, torso_colour,
@@ -67,7 +69,7 @@ pub struct TrackArgs {
     #[arg(long, default_value = "ball")]
     pub tiles: String,
     /// With `--tiles ball`: which ball tiles run while the ball is lost (no tracker prediction,
-    /// or not found around it): `sweep:N` (K tiles per frame in turn, default `cycle:2`),
+    /// or not found around it): `sweep:N` (each tile once in N frames, spread evenly; default `sweep:32`),
     /// `every:N` (all tiles on one frame in N), `all` (all tiles on every such frame:
     /// most recall, slowest). See docs/detection.md.
     #[arg(long)]
@@ -216,6 +218,7 @@ impl AnyDetector {
                 roi: false,
                 search: TileSearch::All,
                 skip_score: None,
+                first_miss_all: false,
                 ..Tiling::default()
             }),
             "none" => None,

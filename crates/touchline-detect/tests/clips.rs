@@ -110,11 +110,21 @@ fn wide_angle_players_need_tiles_and_broadcast_players_do_not() {
 fn default_tiling_rations_the_ball_search() {
     // A flat grey 720p frame holds no ball: every frame without a hint is a search frame.
     let grey = |i: usize| {
-        touchline_core::Frame::new(i, i as f64 / 30.0, image::RgbImage::from_pixel(1280, 720, image::Rgb([90; 3])))
+        touchline_core::Frame::new(
+            i,
+            i as f64 / 30.0,
+            image::RgbImage::from_pixel(1280, 720, image::Rgb([90; 3])),
+        )
     };
     let mut c = DetectorConfig::yolox();
     c.intra_threads = 1;
-    assert_eq!(c.tiling.as_ref().map(|t| t.search), Some(TileSearch::Sweep { frames: 4 }));
+    let t = c.tiling.as_mut().expect("tiling on by default");
+    assert_eq!(
+        (t.search, t.first_miss_all, t.skip_score),
+        (TileSearch::Sweep { frames: 32 }, true, Some(0.5))
+    );
+    // A short sweep to see it turn: one column of the 4 x 2 tiles per frame.
+    t.search = TileSearch::Sweep { frames: 4 };
     let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
     let mut runs = Vec::new();
     for i in 0..6 {
@@ -153,4 +163,24 @@ fn a_confident_full_frame_ball_skips_the_tiles() {
     assert!(best_ball(&d).is_some_and(|b| b.score >= 0.5));
     assert_eq!(det.stage_times().runs, 1, "only the full frame");
     assert_eq!(det.roi_stats().skipped, 1);
+}
+
+#[test]
+fn the_first_miss_after_a_find_searches_all_tiles() {
+    let frames = clip_frames("soccer_penalty_lampard_goal.mp4", &[47]);
+    let grey =
+        touchline_core::Frame::new(48, 1.6, image::RgbImage::from_pixel(1280, 720, image::Rgb([90; 3])));
+    let mut c = DetectorConfig::yolox();
+    c.intra_threads = 1;
+    let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
+    assert!(best_ball(&det.detect(&frames[0]).unwrap()).is_some(), "ball at frame 47");
+    // The ball vanishes: the first miss runs the full frame, the hint's tile and all 8 tiles.
+    det.reset_stage_times();
+    det.detect_with_ball_hint(&grey, Some([640.0, 360.0])).unwrap();
+    assert_eq!(det.stage_times().runs, 10);
+    // The next miss runs this frame's share of the 32-frame sweep (none on frame 2).
+    det.reset_stage_times();
+    det.detect_with_ball_hint(&grey, Some([640.0, 360.0])).unwrap();
+    assert_eq!(det.stage_times().runs, 2);
+    assert_eq!(det.roi_stats().fallbacks, 1);
 }
