@@ -1018,6 +1018,21 @@ mod tests {
     }
 
     #[test]
+    fn tile_options() {
+        assert_eq!(parse_tile_search("all").unwrap(), TileSearch::All);
+        assert_eq!(parse_tile_search(" Sweep:16 ").unwrap(), TileSearch::Sweep { frames: 16 });
+        assert_eq!(parse_tile_search("every:4").unwrap(), TileSearch::Every { n: 4 });
+        for bad in ["sweep:0", "every:", "sweep", "cycle:2", "every:-1"] {
+            assert!(parse_tile_search(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_tile_skip("none").unwrap(), None);
+        assert_eq!(parse_tile_skip("0.4").unwrap(), Some(0.4));
+        for bad in ["1.5", "NaN", "x"] {
+            assert!(parse_tile_skip(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn teams_two_kits_a_bench_and_a_referee() {
         let mut s = Vec::new();
         // Tracks 1-6 white, 7-12 lime, 13-16 dark bench, 17 a yellow referee; 5 samples each.
