@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end speed of `touchline track` on the 720p clips (penalty, NBA broadcast) with YOLOX-nano,
 # next to ffmpeg's decode of the same clip (`ffmpeg -i clip -f null -`, one thread and default).
-# Each clip runs with the ball tiles around the tracked ball (the default, `--tiles ball`) and
-# full frame only (`--tiles none`); ONNX Runtime gets THREADS intra-op threads (default 2, the
-# target machine's cores). Prints uptime (the load matters) and a markdown table of fps and
-# per-frame stage times from each run's summary.json.
+# Each clip runs with the default ball tiles (`--tiles ball`: around the tracked ball, a rationed
+# sweep while it is lost), with every ball tile on every frame the ball is lost (`ball-all`:
+# `--tile-search all --tile-skip none`, the most recall) and full frame only (`--tiles none`);
+# ONNX Runtime gets THREADS intra-op threads (default 2, the target machine's cores). Prints
+# uptime (the load matters) and a markdown table of fps, per-frame stage times, model runs per
+# frame (independent of the load) and ball recall (frames with a ball detection, frames where the
+# ball tracker accepted one) from each run's summary.json and detections.json.
 # Usage: scripts/bench_track.sh [threads]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +23,8 @@ for clip in "${clips[@]}"; do
   [ -f "$clip" ] || { echo "missing $clip" >&2; exit 1; }
 done
 echo
-echo "| clip | tiles | frames | end-to-end fps | tracking fps | decode ms | preprocess ms | model ms | runs/frame | track ms | teams ms | render+encode ms | ffmpeg -f null fps (1 thread / default) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| clip | tiles | frames | end-to-end fps | tracking fps | decode ms | preprocess ms | model ms | runs/frame | ball det. frames | ball tracked frames | track ms | teams ms | render+encode ms | ffmpeg -f null fps (1 thread / default) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for clip in "${clips[@]}"; do
   name=$(basename "$clip" .mp4)
   ff=()
@@ -30,16 +33,23 @@ for clip in "${clips[@]}"; do
         | sed -n 's/.*rtime=\([0-9.]*\)s.*/\1/p' | tail -1)
     ff+=("$r")
   done
-  for tiles in ball none; do
+  for tiles in ball ball-all none; do
     out="$tmp/$name.$tiles"
-    "$target/release/touchline" track "$clip" --out "$out" --tiles "$tiles" --threads "$threads" --quiet
-    python3 - "$out/summary.json" "$name" "$tiles" "${ff[0]}" "${ff[1]}" <<'PY'
+    case $tiles in
+      ball-all) opts=(--tiles ball --tile-search all --tile-skip none) ;;
+      *) opts=(--tiles "$tiles") ;;
+    esac
+    "$target/release/touchline" track "$clip" --out "$out" "${opts[@]}" --threads "$threads" --quiet
+    python3 - "$out" "$name" "$tiles" "${ff[0]}" "${ff[1]}" <<'PY'
 import json, sys
-s = json.load(open(sys.argv[1])); name, tiles, f1, fd = sys.argv[2:6]
+out, name, tiles, f1, fd = sys.argv[1:6]
+s = json.load(open(f"{out}/summary.json"))
+dets = json.load(open(f"{out}/detections.json"))["frames"]
+ball_dets = sum(1 for f in dets if any(d["label"] == "ball" for d in f["detections"]))
 n = s["frames"]; st = s["stages"]; d = st["detect_detail"]
 print(f"| {name} | {tiles} | {n} | {s['fps']['end_to_end']:.1f} | {s['fps']['tracking']:.1f} "
       f"| {st['decode']['per_frame_ms']:.1f} | {d['preprocess_ms']/n:.1f} | {d['model_ms']/n:.1f} "
-      f"| {d['model_runs']/n:.2f} | {st['track']['per_frame_ms']:.2f} | {st['teams']['per_frame_ms']:.2f} "
+      f"| {d['model_runs']/n:.2f} | {ball_dets} | {s['ball']['detected_frames']} | {st['track']['per_frame_ms']:.2f} | {st['teams']['per_frame_ms']:.2f} "
       f"| {st['render']['per_frame_ms']:.1f} | {n/float(f1):.0f} / {n/float(fd):.0f} |")
 PY
   done

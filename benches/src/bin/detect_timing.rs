@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use touchline_core::{Detector, Frame};
-use touchline_detect::{DetectorConfig, OnnxDetector, StageTimes, write_touchline_json};
+use touchline_detect::{DetectorConfig, OnnxDetector, StageTimes, Tiling, write_touchline_json};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -62,9 +62,8 @@ fn main() {
     for (name, tiled) in [("full_frame", false), ("tiled_ball", true)] {
         let mut config = DetectorConfig::yolox();
         config.intra_threads = threads;
-        if !tiled {
-            config.tiling = None;
-        }
+        // Every ball tile on every frame (the Python reference tiles every frame too).
+        config.tiling = tiled.then(Tiling::exhaustive);
         let mut det = OnnxDetector::new(&model, config).unwrap_or_else(|e| panic!("{e}"));
         // Warm-up run.
         let first = det.detect_batch(&frames).unwrap_or_else(|e| panic!("{e}"));

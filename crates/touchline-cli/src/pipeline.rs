@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use touchline_core::{Detection, Frame, FrameSource, Label, Track, Tracker};
 use touchline_decode::{DecodeError, FrameSourceExt, Sampling};
-use touchline_detect::{DetectError, DetectorConfig, OnnxDetector, ReplayDetector, RoiStats};
+use touchline_detect::{DetectError, DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, Tiling};
 use touchline_track::{
     BallConfig, BallFrame, BallTracker, ByteTrackConfig, ByteTracker, SpeedLimit, TrackError,
 };
@@ -323,9 +323,9 @@ impl AnyDetector {
                 if let Some(t) = opts.ball_min_score {
                     cfg.thresholds = cfg.thresholds.clone().with(Label::Ball, t);
                 }
-                if !opts.ball_tiles {
-                    cfg = cfg.without_tiling();
-                }
+                // Shot analysis wants every ball it can get: all tiles on every frame without a
+                // hint (as before the rationed default of `touchline track`).
+                cfg.tiling = opts.ball_tiles.then(Tiling::exhaustive);
                 Ok(AnyDetector::Onnx(Box::new(OnnxDetector::new(path, cfg).map_err(model_err)?)))
             }
             ModelChoice::Replay(path) => {

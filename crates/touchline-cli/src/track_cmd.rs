@@ -3,7 +3,8 @@
 //! ```text
 //! touchline track <clip> --out <dir> [--model yolox|rtmdet|replay:<json>|yolox:<onnx>|rtmdet:<onnx>]
 //!                 [--stride N | --every SECONDS] [--homography points.json] [--png] [--quiet]
-//!                 [--tiles ball|all|none] [--threads N]
+//!                 [--tiles ball|all|none] [--tile-search all|sweep:N|every:N] [--tile-skip S|none]
+//!                 [--threads N]
 //! ```
 //!
 //! Decodes the clip, detects players and the ball in every sampled frame, links people with
@@ -26,7 +27,9 @@ use std::time::{Duration, Instant};
 
 use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
 use touchline_decode::{FrameSourceExt, Sampling};
-use touchline_detect::{DetectorConfig, OnnxDetector, ReplayDetector, StageTimes, Tiling};
+use touchline_detect::{
+    DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, StageTimes, TileSearch, Tiling,
+};
 use touchline_track::{
     BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, SpeedLimit, TeamConfig,
     kmeans, torso_colour,
@@ -65,6 +68,16 @@ pub struct TrackArgs {
     /// players), `none` (fastest). YOLOX only.
     #[arg(long, default_value = "ball")]
     pub tiles: String,
+    /// With `--tiles ball`: which ball tiles run while the ball is lost (no tracker prediction,
+    /// or not found around it): `sweep:N` (each tile once in N frames, spread evenly; default `sweep:32`),
+    /// `every:N` (all tiles on one frame in N), `all` (all tiles on every such frame:
+    /// most recall, slowest). See docs/detection.md.
+    #[arg(long)]
+    pub tile_search: Option<String>,
+    /// With `--tiles ball`: no ball tiles on a frame whose full-frame pass found a ball scoring
+    /// at least this (default 0.5); `none` always runs them.
+    #[arg(long)]
+    pub tile_skip: Option<String>,
     /// ONNX Runtime intra-op threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -185,13 +198,29 @@ enum AnyDetector {
 }
 
 impl AnyDetector {
-    fn open(choice: &ModelChoice, tiles: &str, threads: usize) -> Res<Self> {
+    fn open(choice: &ModelChoice, args: &TrackArgs) -> Res<Self> {
+        let (tiles, threads) = (args.tiles.as_str(), args.threads);
         let tiling = match tiles.trim().to_ascii_lowercase().as_str() {
-            "ball" => Some(Tiling::default()),
-            // Players are everywhere: the ROI search around the ball would miss them.
-            "all" => {
-                Some(Tiling { labels: vec![Label::Ball, Label::Player], roi: false, ..Tiling::default() })
+            "ball" => {
+                let mut t = Tiling::default();
+                if let Some(s) = &args.tile_search {
+                    t.search = parse_tile_search(s)?;
+                }
+                if let Some(s) = &args.tile_skip {
+                    t.skip_score = parse_tile_skip(s)?;
+                }
+                Some(t)
             }
+            // Players are everywhere: the ROI search around the ball would miss them, and
+            // every frame needs every tile.
+            "all" => Some(Tiling {
+                labels: vec![Label::Ball, Label::Player],
+                roi: false,
+                search: TileSearch::All,
+                skip_score: None,
+                first_miss_all: false,
+                ..Tiling::default()
+            }),
             "none" => None,
             other => return Err(err(format!("unknown --tiles {other:?}; use ball, all or none"))),
         };
@@ -228,6 +257,49 @@ impl AnyDetector {
             AnyDetector::Replay(_) => None,
         }
     }
+
+    fn tile_stats(&self) -> Option<(RoiStats, Option<Tiling>)> {
+        match self {
+            AnyDetector::Onnx(d) => Some((d.roi_stats(), d.config().tiling.clone())),
+            AnyDetector::Replay(_) => None,
+        }
+    }
+}
+
+/// `--tile-search`: `all`, `sweep:N` or `every:N`.
+fn parse_tile_search(s: &str) -> Res<TileSearch> {
+    let s = s.trim().to_ascii_lowercase();
+    let num = |v: &str| v.trim().parse::<usize>().ok().filter(|n| *n >= 1);
+    let bad = || err(format!("--tile-search {s:?}: use all, sweep:N or every:N (K, N at least 1)"));
+    match s.split_once(':') {
+        None if s == "all" => Ok(TileSearch::All),
+        Some(("sweep", k)) => num(k).map(|frames| TileSearch::Sweep { frames }).ok_or_else(bad),
+        Some(("every", n)) => num(n).map(|n| TileSearch::Every { n }).ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+/// `--tile-skip`: a score in `0..=1` or `none`.
+fn parse_tile_skip(s: &str) -> Res<Option<f32>> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match s.parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(Some(v)),
+        _ => Err(err(format!("--tile-skip {s:?}: use a score between 0 and 1, or none"))),
+    }
+}
+
+/// `--tile-search` / `--tile-skip` as written in summary.json.
+fn tiling_name(t: &Tiling) -> String {
+    let search = match t.search {
+        TileSearch::All => "all".to_string(),
+        TileSearch::Sweep { frames } => format!("sweep:{frames}"),
+        TileSearch::Every { n } => format!("every:{n}"),
+    };
+    let skip = t.skip_score.map_or("none".to_string(), |v| v.to_string());
+    format!("search {search}, skip {skip}, roi {}", t.roi)
 }
 
 /// A model error, naming the file unless the message already does.
@@ -529,7 +601,7 @@ pub fn run(args: TrackArgs) -> Res<()> {
     let homography = args.homography.as_deref().map(read_homography).transpose()?;
     std::fs::create_dir_all(&args.out).map_err(|e| err(format!("{}: {e}", args.out.display())))?;
     let info = touchline_decode::probe(&args.clip).map_err(|e| decode_err(&args.clip, e))?;
-    let mut detector = AnyDetector::open(&model, &args.tiles, args.threads)?;
+    let mut detector = AnyDetector::open(&model, &args)?;
     let t_setup = t_start.elapsed();
 
     let expected = info.frame_count.map(|n| expected_frames(n, info.fps, &args));
@@ -735,6 +807,7 @@ struct Summary {
     ball_rejected: usize,
     timings: Timings,
     stages: Option<StageTimes>,
+    tiles: Option<(RoiStats, Option<Tiling>)>,
     loop_time: Duration,
     total: Duration,
     setup: Duration,
@@ -789,6 +862,7 @@ impl Summary {
             ball_rejected: bf.iter().filter(|f| f.status == BallStatus::Rejected).count(),
             timings,
             stages: detector.stage_times(),
+            tiles: detector.tile_stats(),
             loop_time,
             total,
             setup,
@@ -826,6 +900,16 @@ impl Summary {
                 serde_json::json!({
                     "preprocess_ms": ms(s.preprocess), "model_ms": ms(s.model),
                     "postprocess_ms": ms(s.postprocess), "model_runs": s.runs, "regions": s.regions,
+                }),
+            );
+        }
+        if let (Some((r, Some(t))), Some(o)) = (&self.tiles, stages.as_object_mut()) {
+            o.insert(
+                "tiles".into(),
+                serde_json::json!({
+                    "policy": tiling_name(t), "roi_hits": r.hits, "roi_full_frame": r.full_frame,
+                    "roi_fallbacks": r.fallbacks, "skipped": r.skipped, "searches": r.searches,
+                    "search_tiles": r.search_tiles,
                 }),
             );
         }
@@ -931,6 +1015,21 @@ mod tests {
         let e = parse_model("yolox:/no/such.onnx").unwrap_err().0;
         assert!(e.contains("/no/such.onnx"), "{e}");
         assert!(parse_model("replay:").is_err());
+    }
+
+    #[test]
+    fn tile_options() {
+        assert_eq!(parse_tile_search("all").unwrap(), TileSearch::All);
+        assert_eq!(parse_tile_search(" Sweep:16 ").unwrap(), TileSearch::Sweep { frames: 16 });
+        assert_eq!(parse_tile_search("every:4").unwrap(), TileSearch::Every { n: 4 });
+        for bad in ["sweep:0", "every:", "sweep", "cycle:2", "every:-1"] {
+            assert!(parse_tile_search(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_tile_skip("none").unwrap(), None);
+        assert_eq!(parse_tile_skip("0.4").unwrap(), Some(0.4));
+        for bad in ["1.5", "NaN", "x"] {
+            assert!(parse_tile_skip(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -54,7 +54,9 @@ pub use classes::{COCO80, ClassMap, Thresholds};
 pub use motion::{MotionBallConfig, MotionBallDetector};
 pub use nms::nms;
 #[cfg(feature = "onnx")]
-pub use onnx::{DetectorConfig, ModelKind, OnnxDetector, RoiStats, StageTimes, Tiling, tile_regions};
+pub use onnx::{
+    DetectorConfig, ModelKind, OnnxDetector, RoiStats, StageTimes, TileSearch, Tiling, tile_regions,
+};
 pub use preprocess::Region;
 pub use replay::{CocoOptions, ReplayDetector, write_touchline_json};
 #[cfg(feature = "onnx")]

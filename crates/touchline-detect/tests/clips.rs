@@ -5,7 +5,7 @@ mod common;
 
 use common::{clip_frames, yolox};
 use touchline_core::{Detection, Detector, Label};
-use touchline_detect::{DetectorConfig, OnnxDetector, Tiling};
+use touchline_detect::{DetectorConfig, OnnxDetector, TileSearch, Tiling};
 
 fn best_ball(d: &[Detection]) -> Option<&Detection> {
     d.iter().filter(|d| d.label == Label::Ball).max_by(|a, b| a.score.total_cmp(&b.score))
@@ -77,7 +77,8 @@ fn roi_hint_searches_one_tile_and_falls_back() {
     // Non-finite hints are ignored (full tiling, no ROI bookkeeping).
     det.reset_stage_times();
     det.detect_with_ball_hint(&frames[1], Some([f32::NAN, 3.0])).unwrap();
-    assert_eq!(det.roi_stats(), touchline_detect::RoiStats::default());
+    let r = det.roi_stats();
+    assert_eq!((r.hits, r.full_frame, r.fallbacks, r.searches), (0, 0, 0, 1), "{r:?}");
     assert_eq!(det.stage_times().runs, all_tiles_runs);
 }
 
@@ -88,7 +89,7 @@ fn wide_angle_players_need_tiles_and_broadcast_players_do_not() {
     let dfl = clip_frames("soccer_dfl_wideangle_08fd33_4.mp4", &[0, 80]);
     let mut c = DetectorConfig::yolox();
     c.intra_threads = 1;
-    c.tiling = Some(Tiling { labels: vec![Label::Ball, Label::Player], roi: false, ..Default::default() });
+    c.tiling = Some(Tiling { labels: vec![Label::Ball, Label::Player], roi: false, ..Tiling::exhaustive() });
     let mut tiled = OnnxDetector::new(common::yolox_path(), c).unwrap();
     let mut full = yolox(false);
     let players = |d: &[Detection]| d.iter().filter(|d| d.label == Label::Player).count();
@@ -103,4 +104,83 @@ fn wide_angle_players_need_tiles_and_broadcast_players_do_not() {
         eprintln!("nba frame {}: players {n}", f.index);
         assert!(n >= 5, "nba frame {}: only {n} players", f.index);
     }
+}
+
+#[test]
+fn default_tiling_rations_the_ball_search() {
+    // A flat grey 720p frame holds no ball: every frame without a hint is a search frame.
+    let grey = |i: usize| {
+        touchline_core::Frame::new(
+            i,
+            i as f64 / 30.0,
+            image::RgbImage::from_pixel(1280, 720, image::Rgb([90; 3])),
+        )
+    };
+    let mut c = DetectorConfig::yolox();
+    c.intra_threads = 1;
+    let t = c.tiling.as_mut().expect("tiling on by default");
+    assert_eq!(
+        (t.search, t.first_miss_all, t.skip_score),
+        (TileSearch::Sweep { frames: 32 }, true, Some(0.5))
+    );
+    // A short sweep to see it turn: one column of the 4 x 2 tiles per frame.
+    t.search = TileSearch::Sweep { frames: 4 };
+    let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
+    let mut runs = Vec::new();
+    for i in 0..6 {
+        det.reset_stage_times();
+        det.detect(&grey(i)).unwrap();
+        runs.push(det.stage_times().runs);
+    }
+    // Full frame + all 8 tiles on the first frame, then full frame + 2 tiles.
+    assert_eq!(runs, [9, 3, 3, 3, 3, 3]);
+    assert_eq!(det.frames_seen(), 6);
+    // A hint where nothing is: full frame, the tile around the hint, then this frame's 2 search
+    // tiles.
+    det.reset_stage_times();
+    det.detect_with_ball_hint(&grey(6), Some([640.0, 360.0])).unwrap();
+    let r = det.roi_stats();
+    assert_eq!((r.fallbacks, r.searches, r.search_tiles), (1, 1, 2), "{r:?}");
+    assert_eq!(det.stage_times().runs, 4);
+    // Restarting searches everything again.
+    det.restart_search();
+    det.reset_stage_times();
+    det.detect(&grey(0)).unwrap();
+    assert_eq!(det.stage_times().runs, 9);
+}
+
+#[test]
+fn a_confident_full_frame_ball_skips_the_tiles() {
+    // Penalty frame 0: the ball near the spot is big enough for the full-frame pass.
+    let frames = clip_frames("soccer_penalty_lampard_goal.mp4", &[0]);
+    let mut full = yolox(false);
+    let ball = best_ball(&full.detect(&frames[0]).unwrap()).map(|b| b.score);
+    assert!(ball.is_some_and(|s| s >= 0.5), "full-frame ball at frame 0: {ball:?}");
+    let mut c = DetectorConfig::yolox();
+    c.intra_threads = 1;
+    let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
+    let d = det.detect_with_ball_hint(&frames[0], Some([700.0, 500.0])).unwrap();
+    assert!(best_ball(&d).is_some_and(|b| b.score >= 0.5));
+    assert_eq!(det.stage_times().runs, 1, "only the full frame");
+    assert_eq!(det.roi_stats().skipped, 1);
+}
+
+#[test]
+fn the_first_miss_after_a_find_searches_all_tiles() {
+    let frames = clip_frames("soccer_penalty_lampard_goal.mp4", &[47]);
+    let grey =
+        touchline_core::Frame::new(48, 1.6, image::RgbImage::from_pixel(1280, 720, image::Rgb([90; 3])));
+    let mut c = DetectorConfig::yolox();
+    c.intra_threads = 1;
+    let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
+    assert!(best_ball(&det.detect(&frames[0]).unwrap()).is_some(), "ball at frame 47");
+    // The ball vanishes: the first miss runs the full frame, the hint's tile and all 8 tiles.
+    det.reset_stage_times();
+    det.detect_with_ball_hint(&grey, Some([640.0, 360.0])).unwrap();
+    assert_eq!(det.stage_times().runs, 10);
+    // The next miss runs this frame's share of the 32-frame sweep (none on frame 2).
+    det.reset_stage_times();
+    det.detect_with_ball_hint(&grey, Some([640.0, 360.0])).unwrap();
+    assert_eq!(det.stage_times().runs, 2);
+    assert_eq!(det.roi_stats().fallbacks, 1);
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use touchline_core::Frame;
-use touchline_detect::{DetectorConfig, OnnxDetector};
+use touchline_detect::{DetectorConfig, OnnxDetector, Tiling};
 
 pub fn asset(rel: &str) -> PathBuf {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/")).join(rel);
@@ -17,12 +17,12 @@ pub fn yolox_path() -> PathBuf {
     asset("models/yolox_nano/yolox_nano.onnx")
 }
 
+/// YOLOX-nano on one thread, full frame only or with every ball tile on every frame
+/// ([`Tiling::exhaustive`]).
 pub fn yolox(tiled: bool) -> OnnxDetector {
     let mut c = DetectorConfig::yolox();
     c.intra_threads = 1;
-    if !tiled {
-        c.tiling = None;
-    }
+    c.tiling = tiled.then(Tiling::exhaustive);
     OnnxDetector::new(yolox_path(), c).expect("yolox loads")
 }
 
