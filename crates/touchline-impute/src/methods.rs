@@ -280,11 +280,10 @@ impl Block {
     fn gather(&mut self, pos: &Array3<f64>, obs: &Array2<bool>, agents: Range<usize>) {
         let (nf, na, _) = pos.dim();
         let w = agents.len();
+        // Every entry is written below: the buffers only need the length.
         for v in [&mut self.x, &mut self.y] {
-            v.clear();
             v.resize(w * nf, f64::NAN);
         }
-        self.obs.clear();
         self.obs.resize(w * nf, false);
         if let (Some(p), Some(o)) = (pos.as_slice(), obs.as_slice()) {
             // A tile of frames at a time, agent by agent: the tile's rows stay
@@ -302,15 +301,17 @@ impl Block {
                         let r = f * na + a;
                         let seen = o[r];
                         os[j] = seen;
-                        if seen {
-                            xs[j] = p[2 * r];
-                            ys[j] = p[2 * r + 1];
-                        }
+                        // selects, not branches
+                        xs[j] = if seen { p[2 * r] } else { f64::NAN };
+                        ys[j] = if seen { p[2 * r + 1] } else { f64::NAN };
                     }
                 }
                 f0 = f1;
             }
         } else {
+            self.x.fill(f64::NAN);
+            self.y.fill(f64::NAN);
+            self.obs.fill(false);
             for (i, a) in agents.enumerate() {
                 for f in 0..nf {
                     if obs[[f, a]] {
@@ -544,20 +545,34 @@ impl Piece {
 /// One agent in one period.
 fn segment(c: &Ctx<'_>, range: Range<usize>, sr: &mut Series<'_>, s: &mut Scratch, rep: &mut AgentReport) {
     let t = c.t;
-    s.kt.clear();
-    s.kx.clear();
-    s.ky.clear();
-    s.kf.clear();
     s.slot_kind = [None; 2];
-    for f in range.clone() {
-        if sr.obs[f] {
-            s.kt.push(t[f]);
-            s.kx.push(sr.x[f]);
-            s.ky.push(sr.y[f]);
-            s.kf.push(f);
+    // The knots, compacted without branches: every frame is written at the
+    // next free index, which advances only past observed frames (the
+    // buffers keep their length between segments, so growing them rarely
+    // writes much).
+    let n = range.len();
+    s.kt.resize(n, 0.0);
+    s.kx.resize(n, 0.0);
+    s.ky.resize(n, 0.0);
+    s.kf.resize(n, 0);
+    let mut k = 0;
+    {
+        let (kt, kx, ky, kf) = (&mut s.kt[..n], &mut s.kx[..n], &mut s.ky[..n], &mut s.kf[..n]);
+        let r = range.clone();
+        let frames = t[r.clone()].iter().zip(&sr.x[r.clone()]).zip(&sr.y[r.clone()]).zip(&sr.obs[r.clone()]);
+        for (f, (((&tf, &x), &y), &o)) in r.zip(frames) {
+            // k <= the frame's offset in the range < n
+            kt[k] = tf;
+            kx[k] = x;
+            ky[k] = y;
+            kf[k] = f;
+            k += usize::from(o);
         }
     }
-    let k = s.kt.len();
+    s.kt.truncate(k);
+    s.kx.truncate(k);
+    s.ky.truncate(k);
+    s.kf.truncate(k);
     if k == 0 {
         rep.left_too_few_knots += range.len();
         return;
