@@ -38,7 +38,7 @@ fn main() {
     let t = data.timestamps_slice();
     let mut out = serde_json::Map::new();
     let mut put = |k: &str, v: f64| {
-        eprintln!("{k}: {:.4} s", v);
+        eprintln!("{k}: {v:.4}");
         out.insert(k.to_string(), serde_json::json!(v));
     };
     put("clone", median(repeat, || drop(black_box(black_box(&data).clone()))));
@@ -69,6 +69,32 @@ fn main() {
         })
         .collect();
     put("knots_total", knots.iter().map(|k| k.0.len()).sum::<usize>() as f64);
+    // Interior gaps (runs of unobserved frames between two knots) and the
+    // knots the windowed spline solve keeps around them (64 on each side,
+    // overlapping windows merged; touchline-impute's `SPLINE_WINDOW`).
+    const WINDOW: usize = 64;
+    let (mut gaps, mut window_knots) = (0usize, 0usize);
+    for a in 0..na {
+        let o = data.agent_observed(a);
+        let kf: Vec<usize> = (0..nf).filter(|&f| o[f]).collect();
+        let last = kf.len().saturating_sub(1);
+        let mut cur: Option<(usize, usize)> = None;
+        for j in (0..last).filter(|&j| kf[j + 1] - kf[j] > 1) {
+            gaps += 1;
+            let (lo, hi) = (j.saturating_sub(WINDOW), (j + 1 + WINDOW).min(last));
+            cur = match cur {
+                Some((l, h)) if lo <= h + 1 => Some((l, h.max(hi))),
+                Some((l, h)) => {
+                    window_knots += h - l + 1;
+                    Some((lo, hi))
+                }
+                None => Some((lo, hi)),
+            };
+        }
+        window_knots += cur.map_or(0, |(l, h)| h - l + 1);
+    }
+    put("interior_gaps_total", gaps as f64);
+    put("spline_window_knots_total", window_knots as f64);
     for kind in [Kind::NotAKnotSpline, Kind::NaturalSpline, Kind::Pchip] {
         put(
             &format!("interp1d_new_x_and_y_{}", kind.name()),
