@@ -10,6 +10,8 @@
 //! Writes into `--out`: `report.json` (facts, evidence, timings), `coaching.md`, `strike.png`,
 //! `annotated.mp4` and `report.html` (one self-contained page).
 
+mod identity;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -398,7 +400,123 @@ fn add_motion_candidates(v: &mut VideoTracks) -> Result<usize, AnalyzeError> {
 /// The sport's result.
 enum ShotResult {
     Football { report: Box<FootballReport>, region: GoalRegion, goal_found: serde_json::Value },
-    Basketball { report: BasketballReport, rim: Rim, hoop_found: serde_json::Value },
+    Basketball { report: BasketballReport, rim: Rim, hoop_found: serde_json::Value, shooters: Box<Shooters> },
+}
+
+/// Who shot: person tracks merged into identities (see [`identity`]) and per-identity totals.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Shooters {
+    /// The merge parameters.
+    config: identity::AppearanceConfig,
+    /// Every person identity (tracks merged), frames in processed units.
+    identities: Vec<identity::Identity>,
+    /// Boxes sampled per track id.
+    samples: std::collections::BTreeMap<u64, usize>,
+    /// Appearance distance (0..1) and shared frames of every pair of shooter tracks.
+    shooter_pairs: Vec<serde_json::Value>,
+    /// Per shot: raw track id and identity (1-based), in shot order.
+    per_shot: Vec<(Option<u64>, Option<usize>)>,
+    /// Per identity that shot: shots, makes, misses, tracks.
+    totals: Vec<ShooterTotal>,
+}
+
+/// One shooter's shots.
+#[derive(Debug, Clone, serde::Serialize)]
+struct ShooterTotal {
+    identity: usize,
+    tracks: Vec<u64>,
+    shots: usize,
+    makes: usize,
+    misses: usize,
+}
+
+/// Decodes the processed frames once more, samples up to `max_samples` boxes per person track,
+/// builds its appearance and merges the tracks into identities; then attributes each shot.
+fn basketball_shooters(
+    v: &VideoTracks,
+    rn: &Renumbered,
+    report: &BasketballReport,
+) -> Result<Shooters, AnalyzeError> {
+    let cfg = identity::AppearanceConfig::default();
+    let plan = identity::sample_plan(&rn.players, &cfg);
+    let mut acc: Vec<identity::AppearanceAcc> = vec![Default::default(); rn.players.len()];
+    // Clip frame -> processed frame.
+    let wanted: std::collections::BTreeMap<usize, usize> =
+        plan.keys().filter_map(|&k| Some((*rn.clip_frame.get(k)?, k))).collect();
+    if let Some((&last, _)) = wanted.last_key_value() {
+        let dec = |source| PipelineError::Decode { clip: v.clip.clone(), source };
+        let mut src = touchline_decode::open(&v.clip)
+            .map_err(dec)?
+            .sample(Sampling::new().end_frame(last + 1))
+            .map_err(dec)?;
+        while let Some(frame) = src.next_frame().map_err(dec)? {
+            let Some(k) = wanted.get(&frame.index) else { continue };
+            for (i, b) in plan.get(k).into_iter().flatten() {
+                if let Some(a) = acc.get_mut(*i) {
+                    a.add(&frame.image, b);
+                }
+            }
+        }
+    }
+    let mut samples = std::collections::BTreeMap::new();
+    let cues: Vec<identity::TrackCue> = rn
+        .players
+        .iter()
+        .zip(acc)
+        .filter(|(t, _)| identity::is_person(&t.label))
+        .map(|(t, a)| {
+            let appearance = a.finish();
+            samples.insert(t.id, appearance.as_ref().map_or(0, |x| x.samples));
+            identity::TrackCue { id: t.id, frames: t.points.iter().map(|p| p.frame).collect(), appearance }
+        })
+        .collect();
+    let identities = identity::merge_identities(&cues, &cfg);
+    let per_shot: Vec<(Option<u64>, Option<usize>)> = report
+        .shots
+        .iter()
+        .map(|s| (s.shooter, s.shooter.and_then(|id| identity::identity_of(&identities, id)).map(|g| g.id)))
+        .collect();
+    let mut totals: Vec<ShooterTotal> = Vec::new();
+    for (sh, (_, ident)) in report.shots.iter().zip(&per_shot) {
+        let Some(g) = ident.and_then(|g| identities.iter().find(|x| x.id == g)) else { continue };
+        let at = match totals.iter().position(|t| t.identity == g.id) {
+            Some(at) => at,
+            None => {
+                totals.push(ShooterTotal {
+                    identity: g.id,
+                    tracks: g.tracks.clone(),
+                    shots: 0,
+                    makes: 0,
+                    misses: 0,
+                });
+                totals.len() - 1
+            }
+        };
+        let t = &mut totals[at];
+        t.shots += 1;
+        if sh.outcome == BasketOutcome::Make {
+            t.makes += 1;
+        } else {
+            t.misses += 1;
+        }
+    }
+    let shooter_ids: BTreeSet<u64> = per_shot.iter().filter_map(|(t, _)| *t).collect();
+    let cue_of = |id: u64| cues.iter().find(|c| c.id == id);
+    let mut shooter_pairs = Vec::new();
+    for &a in &shooter_ids {
+        for &b in shooter_ids.range(a + 1..) {
+            let (Some(ca), Some(cb)) = (cue_of(a), cue_of(b)) else { continue };
+            let d = match (&ca.appearance, &cb.appearance) {
+                (Some(x), Some(y)) => Some(identity::appearance_distance(x, y)),
+                _ => None,
+            };
+            shooter_pairs.push(json!({
+                "tracks": [a, b], "distance": d,
+                "shared_frames": ca.frames.intersection(&cb.frames).count(),
+            }));
+        }
+    }
+    Ok(Shooters { config: cfg, identities, samples, shooter_pairs, per_shot, totals })
 }
 
 /// Runs the command; returns nothing, prints and writes.
@@ -528,7 +646,16 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
                 v.records[0].index
             ));
             let hoop_found = json!({"frame": v.records[0].index, "rim_x": found.rim_x, "rim_y": found.rim_y});
-            (v, rn, clean, ShotResult::Basketball { report, rim, hoop_found })
+            let shooters = Box::new(basketball_shooters(&v, &rn, &report)?);
+            assumptions.push(format!(
+                "Shooters: the tracker's {} person tracks were merged into {} people by the colours of the \
+                 upper and lower body (Lab histograms, at most {:.2} apart) and by never being in the same \
+                 frame; players in identical kit who are never on screen together would be merged.",
+                shooters.samples.len(),
+                shooters.identities.len(),
+                shooters.config.max_distance
+            ));
+            (v, rn, clean, ShotResult::Basketball { report, rim, hoop_found, shooters })
         }
     };
     times.shot_s = t0.elapsed().as_secs_f64();
@@ -549,7 +676,12 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
     times.pose_s = t0.elapsed().as_secs_f64();
 
     // 5. Facts, printed before any coaching is generated.
-    let facts = shot_facts(&result, strike.as_ref(), shooter);
+    let mut facts = shot_facts(&result, strike.as_ref(), shooter);
+    if let ShotResult::Basketball { shooters, .. } = &result
+        && let Some(&(Some(track), Some(person))) = shooters.per_shot.last()
+    {
+        facts.shooter = format!("player P{person} (track #{track})");
+    }
     facts.validate().map_err(|e| AnalyzeError::Coach(e.to_string()))?;
     stdout(&facts_text(&facts, &result, &rn.clip_frame, &v));
 
@@ -860,7 +992,7 @@ fn facts_text(facts: &ShotFacts, result: &ShotResult, clip_frame: &[usize], v: &
                 let _ = writeln!(s, "line      frame {} ({rule:?})", cf(f));
             }
         }
-        ShotResult::Basketball { report, .. } => {
+        ShotResult::Basketball { report, shooters, .. } => {
             let _ = writeln!(
                 s,
                 "shots     {} ({} made, {} missed)",
@@ -869,14 +1001,30 @@ fn facts_text(facts: &ShotFacts, result: &ShotResult, clip_frame: &[usize], v: &
                 report.misses
             );
             for (i, sh) in report.shots.iter().enumerate() {
+                let who = match shooters.per_shot.get(i) {
+                    Some(&(Some(t), Some(p))) => format!("P{p} (track #{t})"),
+                    Some(&(Some(t), None)) => format!("track #{t}"),
+                    _ => "unknown".into(),
+                };
                 let _ = writeln!(
                     s,
-                    "  shot {}: {:?}, release frame {}, apex frame {}, shooter {}",
+                    "  shot {}: {:?}, release frame {}, apex frame {}, shooter {who}",
                     i + 1,
                     sh.outcome,
                     cf(sh.release_frame),
                     cf(sh.apex_frame),
-                    sh.shooter.map_or("unknown".into(), |id| format!("#{id}"))
+                );
+            }
+            for t in &shooters.totals {
+                let tracks: Vec<String> = t.tracks.iter().map(|id| format!("#{id}")).collect();
+                let _ = writeln!(
+                    s,
+                    "shooter   P{}: {} shots, {} made, {} missed (tracks {})",
+                    t.identity,
+                    t.shots,
+                    t.makes,
+                    t.misses,
+                    tracks.join(", ")
                 );
             }
         }
@@ -973,11 +1121,18 @@ fn render_video(
                 let shooter =
                     matches!(result, ShotResult::Football { report, .. } if report.shooter == Some(t.id));
                 let team = if shooter { Team::Home } else { Team::Unknown };
+                // Basketball: the person (merged identity) before the raw track id.
+                let person = match result {
+                    ShotResult::Basketball { shooters, .. } => {
+                        identity::identity_of(&shooters.identities, t.id).map(|g| format!("P{} ", g.id))
+                    }
+                    ShotResult::Football { .. } => None,
+                };
                 ann.draw_box(
                     &mut img,
                     &p.bbox,
                     ann.config().palette.color(team),
-                    Some(&format!("#{}", t.id)),
+                    Some(&format!("{}#{}", person.unwrap_or_default(), t.id)),
                 );
             }
         }
@@ -1067,14 +1222,22 @@ fn report_json(
             "line_clip_frame": report.decision.evidence.line_frame.and_then(cf),
             "shot": report,
         }),
-        ShotResult::Basketball { report, rim, hoop_found } => json!({
+        ShotResult::Basketball { report, rim, hoop_found, shooters } => json!({
             "sport": "basketball",
             "rim": rim,
             "hoop_found": hoop_found,
-            "shot_clip_frames": report.shots.iter().map(|s| json!({
+            "shot_clip_frames": report.shots.iter().zip(&shooters.per_shot).map(|(s, (track, person))| json!({
                 "release": cf(s.release_frame), "apex": cf(s.apex_frame),
                 "crossing": s.crossing_frame.and_then(cf), "end": cf(s.end_frame),
+                "shooter_track": track, "shooter": person,
             })).collect::<Vec<_>>(),
+            "shooters": shooters.totals,
+            "identities": shooters.identities.iter().map(|g| json!({
+                "id": g.id, "tracks": g.tracks,
+                "first_clip_frame": cf(g.first_frame), "last_clip_frame": cf(g.last_frame),
+            })).collect::<Vec<_>>(),
+            "identity_evidence": {"config": shooters.config, "samples_per_track": shooters.samples,
+                                  "shooter_track_pairs": shooters.shooter_pairs},
             "shots": report,
         }),
     };

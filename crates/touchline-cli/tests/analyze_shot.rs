@@ -102,6 +102,21 @@ fn jump_shots_three_makes_two_misses() {
     let outcomes: Vec<&str> =
         shots["shots"].as_array().unwrap().iter().map(|s| s["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["Miss", "Miss", "Make", "Make", "Make"], "{stdout}");
+    // One player (checked on frames 0-345) whom the tracker splits into several ids (occlusion by
+    // the ball, leaving the frame): all five shots belong to one merged shooter.
+    let an = &r["analysis"];
+    let per_shot = an["shot_clip_frames"].as_array().unwrap();
+    assert!(per_shot.iter().all(|s| s["shooter"] == 1 && s["shooter_track"].is_u64()), "{stdout}");
+    let tracks: std::collections::BTreeSet<u64> =
+        per_shot.iter().map(|s| s["shooter_track"].as_u64().unwrap()).collect();
+    let shooters = an["shooters"].as_array().unwrap();
+    assert_eq!(shooters.len(), 1, "{stdout}");
+    assert_eq!((shooters[0]["shots"].as_u64(), shooters[0]["makes"].as_u64()), (Some(5), Some(3)));
+    // The merged identity holds every raw shooter track (the tracker gave it more than one).
+    let merged: std::collections::BTreeSet<u64> =
+        shooters[0]["tracks"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap()).collect();
+    assert!(tracks.len() > 1 && tracks.is_subset(&merged), "{tracks:?} {merged:?}");
+    assert!(stdout.contains("shooter   P1: 5 shots, 3 made, 2 missed"), "{stdout}");
     let _ = std::fs::remove_dir_all(&out);
 }
 
