@@ -48,6 +48,8 @@ mod nms;
 mod onnx;
 #[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod preprocess;
+#[cfg(feature = "onnx")]
+mod reid;
 pub mod replay;
 
 pub use classes::{COCO80, ClassMap, Thresholds};
@@ -56,6 +58,8 @@ pub use nms::nms;
 #[cfg(feature = "onnx")]
 pub use onnx::{DetectorConfig, ModelKind, OnnxDetector, RoiStats, StageTimes, Tiling, tile_regions};
 pub use preprocess::Region;
+#[cfg(feature = "onnx")]
+pub use reid::{OSNET_DIM, OSNET_INPUT_HEIGHT, OSNET_INPUT_WIDTH, OsnetConfig, OsnetEmbedder, cosine};
 pub use replay::{CocoOptions, ReplayDetector, write_touchline_json};
 #[cfg(feature = "onnx")]
 pub use touchline_onnx::OnnxError;
