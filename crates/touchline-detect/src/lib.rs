@@ -12,6 +12,9 @@
 //!   all tiles when the ball is not there.
 //! * [`MotionBallDetector`]: classical ball candidates for static cameras (background
 //!   subtraction, blob size, shape and colour), no model.
+//! * [`OsnetEmbedder`] (feature `onnx`): 512-d OSNet re-identification embeddings of person
+//!   crops, L2-normalised, for team clustering by appearance (`touchline-track`'s
+//!   `cluster_teams` takes them) or re-identification.
 //! * [`ReplayDetector`] replays detections from Touchline JSON or COCO results files, so any
 //!   external model's output can drive the rest of the pipeline.
 //!
