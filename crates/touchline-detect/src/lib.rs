@@ -12,6 +12,9 @@
 //!   all tiles when the ball is not there.
 //! * [`MotionBallDetector`]: classical ball candidates for static cameras (background
 //!   subtraction, blob size, shape and colour), no model.
+//! * [`OsnetEmbedder`] (feature `onnx`): 512-d OSNet re-identification embeddings of person
+//!   crops, L2-normalised, for team clustering by appearance (`touchline-track`'s
+//!   `cluster_teams` takes them) or re-identification.
 //! * [`ReplayDetector`] replays detections from Touchline JSON or COCO results files, so any
 //!   external model's output can drive the rest of the pipeline.
 //!
@@ -48,6 +51,8 @@ mod nms;
 mod onnx;
 #[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 mod preprocess;
+#[cfg(feature = "onnx")]
+mod reid;
 pub mod replay;
 
 pub use classes::{COCO80, ClassMap, Thresholds};
@@ -58,6 +63,8 @@ pub use onnx::{
     DetectorConfig, ModelKind, OnnxDetector, RoiStats, StageTimes, TileSearch, Tiling, tile_regions,
 };
 pub use preprocess::Region;
+#[cfg(feature = "onnx")]
+pub use reid::{OSNET_DIM, OSNET_INPUT_HEIGHT, OSNET_INPUT_WIDTH, OsnetConfig, OsnetEmbedder, cosine};
 pub use replay::{CocoOptions, ReplayDetector, write_touchline_json};
 #[cfg(feature = "onnx")]
 pub use touchline_onnx::OnnxError;
