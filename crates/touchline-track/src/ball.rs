@@ -430,24 +430,17 @@ impl BallTracker {
             })
     }
 
-    /// Takes `bbox` as the ball at `t`; `frame_dt` is the time since the previous frame. A ball
-    /// that was still and now moves (a kick) takes the measured velocity unsmoothed.
-    fn accept(&mut self, t: f64, frame_dt: f64, bbox: &BBox) {
+    fn accept(&mut self, t: f64, bbox: &BBox) {
         let c = centre(bbox);
-        let size = short_side(bbox);
         let vmax = self.config.max_speed.pixels_per_second();
         let alpha = self.config.velocity_smoothing;
         let vel = match self.hyp {
             Some(h) if t > h.t => {
                 let dt = t - h.t;
                 let m = [(c[0] - h.pos[0]) / dt, (c[1] - h.pos[1]) / dt];
-                let launched = !self.is_moving(&h, frame_dt)
-                    && self.is_moving(&Hypothesis { vel: Some(m), size, ..h }, frame_dt);
                 let v = match h.vel {
-                    Some(v) if !launched => {
-                        [alpha * m[0] + (1.0 - alpha) * v[0], alpha * m[1] + (1.0 - alpha) * v[1]]
-                    }
-                    _ => m,
+                    Some(v) => [alpha * m[0] + (1.0 - alpha) * v[0], alpha * m[1] + (1.0 - alpha) * v[1]],
+                    None => m,
                 };
                 let speed = v[0].hypot(v[1]);
                 let v = if speed > vmax { [v[0] * vmax / speed, v[1] * vmax / speed] } else { v };
@@ -455,7 +448,7 @@ impl BallTracker {
             }
             _ => None,
         };
-        self.hyp = Some(Hypothesis { pos: c, vel, t, missed: 0, size });
+        self.hyp = Some(Hypothesis { pos: c, vel, t, missed: 0, size: short_side(bbox) });
     }
 }
 
@@ -528,7 +521,7 @@ impl Tracker for BallTracker {
         }
         let status = match chosen {
             Some(i) => {
-                self.accept(timestamp, frame_dt, &detections[i].bbox);
+                self.accept(timestamp, &detections[i].bbox);
                 BallStatus::Detected
             }
             None => {

@@ -327,19 +327,3 @@ fn new_settings_are_checked() {
     assert!(BallTracker::new(BallConfig { moving_sizes_per_frame: -1.0, ..base() }).is_err());
     assert!(BallTracker::new(BallConfig { off_path_penalty: f64::INFINITY, ..base() }).is_err());
 }
-
-#[test]
-fn a_kick_from_rest_takes_the_measured_velocity() {
-    let mut bt = BallTracker::new(cfg(1000.0)).unwrap();
-    for f in 0..5 {
-        bt.update(f, f as f64 * DT, &[ball(100.0, 300.0, 0.8)]).unwrap();
-    }
-    // Kicked: 20 px per frame (2.5 ball sizes). The next prediction is 20 px on, not 60 % of it.
-    bt.update(5, 5.0 * DT, &[ball(120.0, 300.0, 0.8)]).unwrap();
-    let [x, _] = bt.predict(6.0 * DT).unwrap();
-    assert!((x - 140.0).abs() < 1e-6, "{x}");
-    // In flight the velocity is smoothed again: 30 px then gives 0.6 * 30 + 0.4 * 20 = 26.
-    bt.update(6, 6.0 * DT, &[ball(150.0, 300.0, 0.8)]).unwrap();
-    let [x, _] = bt.predict(7.0 * DT).unwrap();
-    assert!((x - 176.0).abs() < 1e-6, "{x}");
-}
