@@ -150,7 +150,10 @@ impl BallConfig {
             return Err(config_err("low_max_aspect", format!("must be >= 1, got {}", self.low_max_aspect)));
         }
         if !(0.0..90.0).contains(&self.path_angle_deg) {
-            return Err(config_err("path_angle_deg", format!("must be in [0, 90), got {}", self.path_angle_deg)));
+            return Err(config_err(
+                "path_angle_deg",
+                format!("must be in [0, 90), got {}", self.path_angle_deg),
+            ));
         }
         if !(0.0..=1.0).contains(&self.path_slack) {
             return Err(config_err("path_slack", format!("must be in [0, 1], got {}", self.path_slack)));
@@ -408,7 +411,9 @@ impl BallTracker {
         let slack = self.config.path_slack;
         let lo = if stop_anywhere { -m } else { (1.0 - slack) * travel - m };
         let hi = (1.0 + slack) * travel + m;
-        along >= lo && along <= hi && across <= m + self.config.path_angle_deg.to_radians().tan() * along.max(0.0)
+        along >= lo
+            && along <= hi
+            && across <= m + self.config.path_angle_deg.to_radians().tan() * along.max(0.0)
     }
 
     /// Whether the hypothesis moves at least `moving_sizes_per_frame` ball sizes per frame,

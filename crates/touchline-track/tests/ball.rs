@@ -193,7 +193,11 @@ fn bad_config_and_input_are_errors() {
 
 fn boxed(cx: f64, cy: f64, w: f64, h: f64, score: f32) -> Detection {
     let (cx, cy, w, h) = (cx as f32, cy as f32, w as f32, h as f32);
-    Detection::new(Label::Ball, score, BBox::new(cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0).unwrap())
+    Detection::new(
+        Label::Ball,
+        score,
+        BBox::new(cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0).unwrap(),
+    )
 }
 
 /// A ball moving 10 px per frame to the right along y = 300 for 5 frames (0..5); the next
