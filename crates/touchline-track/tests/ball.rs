@@ -80,7 +80,7 @@ fn picks_the_candidate_near_the_prediction_over_a_slightly_better_score() {
         .update(
             6,
             6.0 * DT,
-            &[Detection { label: Label::Player, ..ball(160.0, 300.0, 0.9) }, ball(160.0, 300.0, 0.05)],
+            &[Detection { label: Label::Player, ..ball(160.0, 300.0, 0.9) }, ball(160.0, 300.0, 0.04)],
         )
         .unwrap();
     assert!(out.iter().all(|d| d.track_id.is_none()));
@@ -189,4 +189,145 @@ fn bad_config_and_input_are_errors() {
     bt.update(0, 0.0, &[]).unwrap();
     assert!(bt.update(1, 0.0, &[]).is_err());
     assert!(bt.predict(1.0).is_none());
+}
+
+fn boxed(cx: f64, cy: f64, w: f64, h: f64, score: f32) -> Detection {
+    let (cx, cy, w, h) = (cx as f32, cy as f32, w as f32, h as f32);
+    Detection::new(
+        Label::Ball,
+        score,
+        BBox::new(cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0).unwrap(),
+    )
+}
+
+/// A ball moving 10 px per frame to the right along y = 300 for 5 frames (0..5); the next
+/// prediction is (150, 300).
+fn moving_ball(c: BallConfig) -> BallTracker {
+    let mut bt = BallTracker::new(c).unwrap();
+    for f in 0..5 {
+        bt.update(f, f as f64 * DT, &[ball(100.0 + 10.0 * f as f64, 300.0, 0.7)]).unwrap();
+    }
+    bt
+}
+
+#[test]
+fn a_weak_detection_is_taken_only_on_the_predicted_path() {
+    // On the path, blurred along it (16 x 9 px, aspect 1.8), score 0.06: accepted.
+    let mut bt = moving_ball(cfg(1000.0));
+    let out = bt.update(5, 5.0 * DT, &[boxed(152.0, 301.0, 16.0, 9.0, 0.06)]).unwrap();
+    assert_eq!(out[0].track_id, Some(0));
+    assert_eq!(bt.frames()[5].status, BallStatus::Detected);
+
+    // The same score 25 px across the path (inside the 45 px gate): not taken.
+    let mut bt = moving_ball(cfg(1000.0));
+    bt.update(5, 5.0 * DT, &[boxed(150.0, 325.0, 8.0, 8.0, 0.06)]).unwrap();
+    assert_eq!(bt.frames()[5].status, BallStatus::Missing);
+    // Nor on the line of travel but 10 px behind the last position.
+    let mut bt = moving_ball(cfg(1000.0));
+    bt.update(5, 5.0 * DT, &[boxed(130.0, 300.0, 8.0, 8.0, 0.06)]).unwrap();
+    assert_eq!(bt.frames()[5].status, BallStatus::Missing);
+    // On the path but a stick, not a blurred ball (aspect 4): not taken.
+    let mut bt = moving_ball(cfg(1000.0));
+    bt.update(5, 5.0 * DT, &[boxed(150.0, 300.0, 32.0, 8.0, 0.06)]).unwrap();
+    assert_eq!(bt.frames()[5].status, BallStatus::Missing);
+    // Below `low_min_score`: never a candidate.
+    let mut bt = moving_ball(cfg(1000.0));
+    bt.update(5, 5.0 * DT, &[boxed(150.0, 300.0, 8.0, 8.0, 0.04)]).unwrap();
+    assert_eq!(bt.frames()[5].status, BallStatus::Missing);
+    // Weak candidates switched off.
+    let mut bt = moving_ball(BallConfig { low_min_score: 0.1, ..cfg(1000.0) });
+    bt.update(5, 5.0 * DT, &[boxed(150.0, 300.0, 8.0, 8.0, 0.06)]).unwrap();
+    assert_eq!(bt.frames()[5].status, BallStatus::Missing);
+    // A weak detection never starts a track.
+    let mut bt = BallTracker::new(cfg(1000.0)).unwrap();
+    bt.update(0, 0.0, &[boxed(150.0, 300.0, 8.0, 8.0, 0.06)]).unwrap();
+    assert_eq!(bt.frames()[0].status, BallStatus::Missing);
+}
+
+#[test]
+fn the_candidate_on_the_path_beats_a_slightly_better_one_off_it() {
+    // One frame without a detection: the gate is 85 px, so distance alone barely separates
+    // them. On the path (171, 300) at 0.15 against 0.3 at (160, 270), 30 px across it.
+    let mut bt = moving_ball(cfg(1000.0));
+    bt.update(5, 5.0 * DT, &[]).unwrap();
+    let out = bt.update(6, 6.0 * DT, &[ball(160.0, 270.0, 0.3), ball(171.0, 300.0, 0.15)]).unwrap();
+    assert_eq!(out[1].track_id, Some(0));
+    // Without the penalty the better score wins.
+    let mut bt = moving_ball(BallConfig { off_path_penalty: 0.0, ..cfg(1000.0) });
+    bt.update(5, 5.0 * DT, &[]).unwrap();
+    let out = bt.update(6, 6.0 * DT, &[ball(160.0, 270.0, 0.3), ball(171.0, 300.0, 0.15)]).unwrap();
+    assert_eq!(out[0].track_id, Some(0));
+    // A confident detection off the path (a deflection) still wins over a weak one on it.
+    let mut bt = moving_ball(cfg(1000.0));
+    let out = bt.update(5, 5.0 * DT, &[ball(150.0, 275.0, 0.9), ball(150.0, 300.0, 0.12)]).unwrap();
+    assert_eq!(out[0].track_id, Some(0));
+}
+
+#[test]
+fn a_still_object_beside_the_path_does_not_continue_a_moving_ball() {
+    // A glove at (160, 285), seen while the ball is tracked elsewhere (frame 4), then alone.
+    let glove = || ball(160.0, 285.0, 0.6);
+    let mut bt = BallTracker::new(cfg(1000.0)).unwrap();
+    for f in 0..5 {
+        let mut d = vec![ball(100.0 + 10.0 * f as f64, 300.0, 0.7)];
+        if f == 4 {
+            d.push(glove());
+        }
+        bt.update(f, f as f64 * DT, &d).unwrap();
+    }
+    for f in 5..8 {
+        let out = bt.update(f, f as f64 * DT, &[glove()]).unwrap();
+        assert_eq!(out[0].track_id, None, "frame {f}");
+        assert_eq!(bt.frames()[f].status, BallStatus::Rejected);
+    }
+    // The ball is picked up again further on its path.
+    let out = bt.update(8, 8.0 * DT, &[glove(), ball(181.0, 300.0, 0.2)]).unwrap();
+    assert_eq!(out[1].track_id, Some(0));
+
+    // Rule off: the glove continues the track (it is inside the gate and scores well).
+    let mut bt = BallTracker::new(BallConfig { still_frames: 0, ..cfg(1000.0) }).unwrap();
+    for f in 0..5 {
+        let mut d = vec![ball(100.0 + 10.0 * f as f64, 300.0, 0.7)];
+        if f == 4 {
+            d.push(glove());
+        }
+        bt.update(f, f as f64 * DT, &d).unwrap();
+    }
+    let out = bt.update(5, 5.0 * DT, &[glove()]).unwrap();
+    assert_eq!(out[0].track_id, Some(0));
+}
+
+#[test]
+fn a_ball_that_stops_on_its_path_is_followed() {
+    // A keeper's glove waits at (146, 300), on the path; the ball flies into it and stays.
+    let glove = || ball(146.0, 300.0, 0.6);
+    let mut bt = BallTracker::new(cfg(1000.0)).unwrap();
+    for f in 0..5 {
+        let mut d = vec![ball(100.0 + 10.0 * f as f64, 300.0, 0.7)];
+        if f >= 3 {
+            d.push(glove());
+        }
+        bt.update(f, f as f64 * DT, &d).unwrap();
+    }
+    for f in 5..9 {
+        let out = bt.update(f, f as f64 * DT, &[glove()]).unwrap();
+        assert_eq!(out[0].track_id, Some(0), "frame {f}");
+    }
+    // A still ball with no motion beforehand (resting on the spot) is no still object either.
+    let mut bt = BallTracker::new(cfg(1000.0)).unwrap();
+    for f in 0..6 {
+        bt.update(f, f as f64 * DT, &[ball(100.0, 300.0, 0.7), ball(120.0, 300.0, 0.5)]).unwrap();
+        assert_eq!(bt.frames()[f].status, BallStatus::Detected);
+    }
+}
+
+#[test]
+fn new_settings_are_checked() {
+    let base = BallConfig::default;
+    assert!(BallTracker::new(BallConfig { low_min_score: 0.2, ..base() }).is_err());
+    assert!(BallTracker::new(BallConfig { low_max_aspect: 0.5, ..base() }).is_err());
+    assert!(BallTracker::new(BallConfig { path_angle_deg: 90.0, ..base() }).is_err());
+    assert!(BallTracker::new(BallConfig { path_slack: f64::NAN, ..base() }).is_err());
+    assert!(BallTracker::new(BallConfig { moving_sizes_per_frame: -1.0, ..base() }).is_err());
+    assert!(BallTracker::new(BallConfig { off_path_penalty: f64::INFINITY, ..base() }).is_err());
 }
