@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // Players: YOLOX-nano with player tiles (wide cameras show players 20-40 px tall).
     let mut config = DetectorConfig::yolox();
-    config.tiling = Some(Tiling { labels: vec![Label::Player], roi: false, ..Default::default() });
+    config.tiling = Some(Tiling { labels: vec![Label::Player], roi: false, ..Tiling::exhaustive() });
     let mut detector = OnnxDetector::new(shared_asset("models/yolox_nano/yolox_nano.onnx")?, config)?;
     let boxes: Vec<_> =
         detector.detect(&frame)?.into_iter().filter(|d| d.label == Label::Player).map(|d| d.bbox).collect();

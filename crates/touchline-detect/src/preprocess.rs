@@ -63,20 +63,8 @@ pub(crate) fn letterbox_into(img: &RgbImage, region: Region, size: u32, norm: &N
         }
         return r as f32;
     }
-    // Source coordinate of each output column/row: (i + 0.5) / scale - 0.5, clamped.
-    let axis = |n_out: usize, n_in: usize| -> Vec<(usize, usize, f32)> {
-        let sc = n_in as f32 / n_out as f32;
-        (0..n_out)
-            .map(|i| {
-                let f = ((i as f32 + 0.5) * sc - 0.5).max(0.0);
-                let i0 = (f as usize).min(n_in - 1);
-                let i1 = (i0 + 1).min(n_in - 1);
-                (i0, i1, f - i0 as f32)
-            })
-            .collect()
-    };
-    let xs = axis(nw, rw);
-    let ys = axis(nh, rh);
+    let xs = bilinear_axis(nw, rw);
+    let ys = bilinear_axis(nh, rh);
     let mut tmp = vec![0f32; nw * 3];
     for (y, &(ya, yb, wy)) in ys.iter().enumerate() {
         let ra = &raw[(y0 + ya) * stride..(y0 + ya + 1) * stride];
@@ -98,6 +86,24 @@ pub(crate) fn letterbox_into(img: &RgbImage, region: Region, size: u32, norm: &N
         }
     }
     r as f32
+}
+
+/// Bilinear sampling table for resizing `n_in` pixels to `n_out` (half-pixel
+/// centres, as OpenCV's `INTER_LINEAR`): for each output index the two source
+/// indices and the weight of the second. The source coordinate
+/// `(i + 0.5) * n_in / n_out - 0.5` is clamped to the image; at the last
+/// pixel both indices are equal, so the weight does not matter there.
+/// `n_in` must be at least 1.
+pub(crate) fn bilinear_axis(n_out: usize, n_in: usize) -> Vec<(usize, usize, f32)> {
+    let sc = n_in as f32 / n_out as f32;
+    (0..n_out)
+        .map(|i| {
+            let f = ((i as f32 + 0.5) * sc - 0.5).max(0.0);
+            let i0 = (f as usize).min(n_in - 1);
+            let i1 = (i0 + 1).min(n_in - 1);
+            (i0, i1, f - i0 as f32)
+        })
+        .collect()
 }
 
 #[cfg(test)]

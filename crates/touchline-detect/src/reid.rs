@@ -130,19 +130,8 @@ fn crop_into(img: &RgbImage, rect: (u32, u32, u32, u32), out: &mut [f32]) {
     let plane = ow * oh;
     let (x0, y0) = (rect.0 as usize, rect.1 as usize);
     let (rw, rh) = ((rect.2 - rect.0) as usize, (rect.3 - rect.1) as usize);
-    let axis = |n_out: usize, n_in: usize| -> Vec<(usize, usize, f32)> {
-        let sc = n_in as f32 / n_out as f32;
-        (0..n_out)
-            .map(|i| {
-                let f = ((i as f32 + 0.5) * sc - 0.5).max(0.0);
-                let i0 = (f as usize).min(n_in - 1);
-                let i1 = (i0 + 1).min(n_in - 1);
-                (i0, i1, (f - i0 as f32).min(1.0))
-            })
-            .collect()
-    };
-    let xs = axis(ow, rw);
-    let ys = axis(oh, rh);
+    let xs = crate::preprocess::bilinear_axis(ow, rw);
+    let ys = crate::preprocess::bilinear_axis(oh, rh);
     let raw = img.as_raw();
     let stride = img.width() as usize * 3;
     let scale = [1.0 / (255.0 * STD[0]), 1.0 / (255.0 * STD[1]), 1.0 / (255.0 * STD[2])];

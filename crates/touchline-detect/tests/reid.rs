@@ -36,7 +36,7 @@ fn data() -> &'static Data {
         // Players are 20-40 px tall here: the full-frame pass misses most, player tiles find them.
         let mut c = DetectorConfig::yolox();
         c.intra_threads = 1;
-        c.tiling = Some(Tiling { labels: vec![Label::Player], roi: false, ..Default::default() });
+        c.tiling = Some(Tiling { labels: vec![Label::Player], roi: false, ..Tiling::exhaustive() });
         let mut det = OnnxDetector::new(yolox_path(), c).expect("yolox loads");
         let mut reid = osnet();
         let mut boxes: [Vec<BBox>; 2] = [Vec::new(), Vec::new()];
