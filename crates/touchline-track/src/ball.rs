@@ -2,8 +2,6 @@
 //! choice, a predicted search region, and gap filling through any
 //! [`Imputer`].
 
-use std::collections::VecDeque;
-
 use ndarray::{Array2, Array3};
 use serde::{Deserialize, Serialize};
 use touchline_core::{
@@ -60,36 +58,6 @@ pub struct BallConfig {
     pub velocity_smoothing: f64,
     /// Track id given to the ball. Default 0 (the [`crate::ByteTracker`] counts from 1).
     pub id: u64,
-    /// Weak candidates: ball detections scoring in `[low_min_score, min_score)` are used only
-    /// when they lie on the predicted path (see [`BallTracker`]) and their box is no more
-    /// elongated than `low_max_aspect`. Default 0.05 (a ball blurred in flight often scores
-    /// 0.05-0.2). Set it equal to `min_score` to turn weak candidates off.
-    pub low_min_score: f32,
-    /// Longest side over shortest side allowed for a weak candidate. Default 2 (motion blur
-    /// stretches a ball's box along its path; a leg or a line is longer still).
-    pub low_max_aspect: f64,
-    /// Half-angle of the path cone, degrees: a point is on the predicted path when its
-    /// distance from the line of travel is at most `gate_margin_px + tan(angle) * along`.
-    /// Default 20.
-    pub path_angle_deg: f64,
-    /// Relative slack of the distance along the path: on the path means between
-    /// `(1 - slack)` and `(1 + slack)` times the predicted travel (plus `gate_margin_px`).
-    /// Default 0.5.
-    pub path_slack: f64,
-    /// The hypothesis counts as moving when its speed is at least this many ball sizes
-    /// (shorter side of the last accepted box) per frame. Only then do the off-path penalty
-    /// and the still-object rule apply. Default 0.5.
-    pub moving_sizes_per_frame: f64,
-    /// Subtracted from the utility of a candidate off the predicted path of a moving ball.
-    /// Default 0.25: a confident detection elsewhere (a deflection) still wins over a weak one
-    /// on the path, a slightly better-scoring distractor does not.
-    pub off_path_penalty: f64,
-    /// Still-object rule: a candidate seen within half its size of the same place, not taken
-    /// as the ball, in each of the last `still_frames` frames while the ball was tracked, is a
-    /// still object (a boot, a glove, a spot). While the ball moves it may continue the track
-    /// only where the ball could have stopped: on the path between the last position and the
-    /// prediction. `0` turns the rule off. Default 1.
-    pub still_frames: usize,
 }
 
 impl Default for BallConfig {
@@ -102,13 +70,6 @@ impl Default for BallConfig {
             max_missed: 25,
             velocity_smoothing: 0.6,
             id: 0,
-            low_min_score: 0.05,
-            low_max_aspect: 2.0,
-            path_angle_deg: 20.0,
-            path_slack: 0.5,
-            moving_sizes_per_frame: 0.5,
-            off_path_penalty: 0.25,
-            still_frames: 1,
         }
     }
 }
@@ -139,30 +100,6 @@ impl BallConfig {
                 "velocity_smoothing",
                 format!("must be in (0, 1], got {}", self.velocity_smoothing),
             ));
-        }
-        if !(0.0..=self.min_score).contains(&self.low_min_score) {
-            return Err(config_err(
-                "low_min_score",
-                format!("must be in [0, min_score = {}], got {}", self.min_score, self.low_min_score),
-            ));
-        }
-        if !(self.low_max_aspect >= 1.0 && self.low_max_aspect.is_finite()) {
-            return Err(config_err("low_max_aspect", format!("must be >= 1, got {}", self.low_max_aspect)));
-        }
-        if !(0.0..90.0).contains(&self.path_angle_deg) {
-            return Err(config_err(
-                "path_angle_deg",
-                format!("must be in [0, 90), got {}", self.path_angle_deg),
-            ));
-        }
-        if !(0.0..=1.0).contains(&self.path_slack) {
-            return Err(config_err("path_slack", format!("must be in [0, 1], got {}", self.path_slack)));
-        }
-        if !(self.moving_sizes_per_frame >= 0.0 && self.moving_sizes_per_frame.is_finite()) {
-            return Err(config_err("moving_sizes_per_frame", format!("{}", self.moving_sizes_per_frame)));
-        }
-        if !(self.off_path_penalty >= 0.0 && self.off_path_penalty.is_finite()) {
-            return Err(config_err("off_path_penalty", format!("{}", self.off_path_penalty)));
         }
         Ok(())
     }
@@ -200,15 +137,6 @@ struct Hypothesis {
     vel: Option<[f64; 2]>,
     t: f64,
     missed: usize,
-    /// Shorter side of the last accepted box, pixels.
-    size: f64,
-}
-
-/// Candidates of one past frame that were not taken as the ball (centre, shorter side).
-#[derive(Debug, Clone, PartialEq)]
-struct PastFrame {
-    others: Vec<([f64; 2], f64)>,
-    tracking: bool,
 }
 
 /// Follows one ball through a clip.
@@ -221,22 +149,6 @@ struct PastFrame {
 /// `score - distance_weight * distance / radius` wins. Without a hypothesis
 /// (start, or after `max_missed` frames without one) the best-scoring
 /// candidate starts a new one.
-///
-/// Motion rules, from the running velocity (see [`BallConfig`] for the
-/// defaults):
-/// - the *predicted path* is a cone around the line of travel from the last
-///   accepted position (half-angle `path_angle_deg`, widened by
-///   `gate_margin_px`), between `(1 - path_slack)` and `(1 + path_slack)`
-///   times the predicted travel;
-/// - weak detections (`low_min_score <= score < min_score`, box aspect at
-///   most `low_max_aspect`) are candidates only on the path, and never start
-///   a track;
-/// - while the ball moves (at least `moving_sizes_per_frame` ball sizes per
-///   frame) a candidate off the path loses `off_path_penalty` of utility;
-/// - a still object (a candidate at the same place in the last
-///   `still_frames` frames, not taken as the ball there) continues a moving
-///   track only if the ball could have stopped there: on the line of travel
-///   between the last position and the prediction.
 ///
 /// ```
 /// use touchline_core::{BBox, Detection, Label, Tracker};
@@ -261,27 +173,17 @@ pub struct BallTracker {
     config: BallConfig,
     hyp: Option<Hypothesis>,
     frames: Vec<BallFrame>,
-    past: VecDeque<PastFrame>,
 }
 
 fn centre(b: &BBox) -> [f64; 2] {
     [(f64::from(b.x1) + f64::from(b.x2)) / 2.0, (f64::from(b.y1) + f64::from(b.y2)) / 2.0]
 }
 
-fn short_side(b: &BBox) -> f64 {
-    f64::from(b.width().min(b.height())).max(1.0)
-}
-
-fn aspect(b: &BBox) -> f64 {
-    let (w, h) = (f64::from(b.width()), f64::from(b.height()));
-    w.max(h) / w.min(h).max(1e-6)
-}
-
 impl BallTracker {
     /// A tracker with a validated configuration.
     pub fn new(config: BallConfig) -> Result<Self> {
         config.validate()?;
-        Ok(BallTracker { config, hyp: None, frames: Vec::new(), past: VecDeque::new() })
+        Ok(BallTracker { config, hyp: None, frames: Vec::new() })
     }
 
     /// Every frame seen so far.
@@ -391,52 +293,7 @@ impl BallTracker {
         Ok(track)
     }
 
-    /// Whether `c` lies on the predicted path of `h` at time `t`: inside the cone of half-angle
-    /// `path_angle_deg` around the line of travel (widened by `gate_margin_px`), at a distance
-    /// along it between `(1 - path_slack)` times the predicted travel (or the last position
-    /// when `stop_anywhere`, a ball that stopped on the way) and `(1 + path_slack)` times it.
-    /// Without a velocity the path is the last position.
-    fn on_path(&self, h: &Hypothesis, t: f64, c: [f64; 2], stop_anywhere: bool) -> bool {
-        let m = self.config.gate_margin_px;
-        let d = [c[0] - h.pos[0], c[1] - h.pos[1]];
-        let v = h.vel.unwrap_or([0.0, 0.0]);
-        let speed = v[0].hypot(v[1]);
-        let travel = speed * (t - h.t).max(0.0);
-        if !(travel > 1e-9 && travel.is_finite()) {
-            return d[0].hypot(d[1]) <= m;
-        }
-        let u = [v[0] / speed, v[1] / speed];
-        let along = d[0] * u[0] + d[1] * u[1];
-        let across = (d[0] * u[1] - d[1] * u[0]).abs();
-        let slack = self.config.path_slack;
-        let lo = if stop_anywhere { -m } else { (1.0 - slack) * travel - m };
-        let hi = (1.0 + slack) * travel + m;
-        along >= lo
-            && along <= hi
-            && across <= m + self.config.path_angle_deg.to_radians().tan() * along.max(0.0)
-    }
-
-    /// Whether the hypothesis moves at least `moving_sizes_per_frame` ball sizes per frame,
-    /// `frame_dt` being the time since the previous frame.
-    fn is_moving(&self, h: &Hypothesis, frame_dt: f64) -> bool {
-        let v = h.vel.unwrap_or([0.0, 0.0]);
-        frame_dt > 0.0 && v[0].hypot(v[1]) * frame_dt >= self.config.moving_sizes_per_frame * h.size
-    }
-
-    /// Whether a candidate (centre, shorter side) was seen at the same place, not taken as the
-    /// ball while the ball was tracked, in each of the last `still_frames` frames.
-    fn is_still_object(&self, c: [f64; 2], size: f64) -> bool {
-        let n = self.config.still_frames;
-        n > 0
-            && self.past.len() >= n
-            && self.past.iter().rev().take(n).all(|p| {
-                p.tracking
-                    && p.others.iter().any(|(o, s)| (o[0] - c[0]).hypot(o[1] - c[1]) <= 0.5 * size.min(*s))
-            })
-    }
-
-    fn accept(&mut self, t: f64, bbox: &BBox) {
-        let c = centre(bbox);
+    fn accept(&mut self, t: f64, c: [f64; 2]) {
         let vmax = self.config.max_speed.pixels_per_second();
         let alpha = self.config.velocity_smoothing;
         let vel = match self.hyp {
@@ -453,7 +310,7 @@ impl BallTracker {
             }
             _ => None,
         };
-        self.hyp = Some(Hypothesis { pos: c, vel, t, missed: 0, size: short_side(bbox) });
+        self.hyp = Some(Hypothesis { pos: c, vel, t, missed: 0 });
     }
 }
 
@@ -473,43 +330,20 @@ impl Tracker for BallTracker {
         {
             self.hyp = None;
         }
-        let frame_dt = last.map_or(0.0, |(_, t)| timestamp - t);
-        let is_ball = |d: &Detection| d.label == Label::Ball;
-        let strong: Vec<usize> = (0..detections.len())
-            .filter(|&i| is_ball(&detections[i]) && detections[i].score >= self.config.min_score)
-            .collect();
-        let weak: Vec<usize> = (0..detections.len())
-            .filter(|&i| {
-                let d = &detections[i];
-                is_ball(d) && d.score >= self.config.low_min_score && d.score < self.config.min_score
-            })
+        let candidates: Vec<usize> = (0..detections.len())
+            .filter(|&i| detections[i].label == Label::Ball && detections[i].score >= self.config.min_score)
             .collect();
         let mut chosen: Option<usize> = None;
-        match (self.hyp, self.predict(timestamp), self.gate_radius(timestamp)) {
-            (Some(h), Some(p), Some(r)) => {
-                let moving = self.is_moving(&h, frame_dt);
+        match (self.predict(timestamp), self.gate_radius(timestamp)) {
+            (Some(p), Some(r)) => {
                 let mut best = f64::NEG_INFINITY;
-                for (&i, is_weak) in strong.iter().map(|i| (i, false)).chain(weak.iter().map(|i| (i, true))) {
-                    let b = &detections[i].bbox;
-                    let c = centre(b);
+                for &i in &candidates {
+                    let c = centre(&detections[i].bbox);
                     let dist = (c[0] - p[0]).hypot(c[1] - p[1]);
                     if dist.is_nan() || dist > r {
                         continue;
                     }
-                    let near_path = self.on_path(&h, timestamp, c, false);
-                    if is_weak && !(near_path && aspect(b) <= self.config.low_max_aspect) {
-                        continue;
-                    }
-                    if moving
-                        && self.is_still_object(c, short_side(b))
-                        && !self.on_path(&h, timestamp, c, true)
-                    {
-                        continue;
-                    }
-                    let penalty = if moving && !near_path { self.config.off_path_penalty } else { 0.0 };
-                    let u = f64::from(detections[i].score)
-                        - self.config.distance_weight * dist / r.max(1e-9)
-                        - penalty;
+                    let u = f64::from(detections[i].score) - self.config.distance_weight * dist / r.max(1e-9);
                     if u > best {
                         best = u;
                         chosen = Some(i);
@@ -517,7 +351,7 @@ impl Tracker for BallTracker {
                 }
             }
             _ => {
-                for &i in &strong {
+                for &i in &candidates {
                     if chosen.is_none_or(|c| detections[i].score > detections[c].score) {
                         chosen = Some(i);
                     }
@@ -526,28 +360,16 @@ impl Tracker for BallTracker {
         }
         let status = match chosen {
             Some(i) => {
-                self.accept(timestamp, &detections[i].bbox);
+                self.accept(timestamp, centre(&detections[i].bbox));
                 BallStatus::Detected
             }
             None => {
                 if let Some(h) = self.hyp.as_mut() {
                     h.missed += 1;
                 }
-                if strong.is_empty() { BallStatus::Missing } else { BallStatus::Rejected }
+                if candidates.is_empty() { BallStatus::Missing } else { BallStatus::Rejected }
             }
         };
-        if self.config.still_frames > 0 {
-            let others = strong
-                .iter()
-                .chain(&weak)
-                .filter(|&&i| Some(i) != chosen)
-                .map(|&i| (centre(&detections[i].bbox), short_side(&detections[i].bbox)))
-                .collect();
-            self.past.push_back(PastFrame { others, tracking: self.hyp.is_some() });
-            while self.past.len() > self.config.still_frames {
-                self.past.pop_front();
-            }
-        }
         self.frames.push(BallFrame {
             frame,
             timestamp,
