@@ -382,6 +382,17 @@ fn invalid_params_are_rejected() {
         OnlineParams { max_gap: 0.0, ..base },
         OnlineParams { max_gap: f64::NAN, ..base },
         OnlineParams { context_knots: Some(0), ..base },
+        OnlineParams { fallback: OnlineFallback::Extrapolate { max_s: f64::NAN }, ..base },
+        OnlineParams { fallback: OnlineFallback::Extrapolate { max_s: -0.5 }, ..base },
+        OnlineParams { fallback: OnlineFallback::Extrapolate { max_s: f64::INFINITY }, ..base },
+        OnlineParams {
+            cap: Some(PlausibilityCap { max_speed_player: f64::NAN, ..PlausibilityCap::default() }),
+            ..base
+        },
+        OnlineParams {
+            cap: Some(PlausibilityCap { max_speed_player: -1.0, ..PlausibilityCap::default() }),
+            ..base
+        },
     ] {
         let e = OnlineImputer::new(&[], p).expect_err("invalid");
         assert!(matches!(e, OnlineError::Params(ImputeError::InvalidParameter { .. })), "{e:?}");
