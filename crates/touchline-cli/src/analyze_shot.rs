@@ -10,6 +10,7 @@
 //! Writes into `--out`: `report.json` (facts, evidence, timings), `coaching.md`, `strike.png`,
 //! `annotated.mp4` and `report.html` (one self-contained page).
 
+mod flight;
 mod identity;
 
 use std::collections::BTreeSet;
@@ -33,8 +34,8 @@ use touchline_pose::movenet::{MoveNetSingle, SessionConfig};
 use touchline_render::{Annotator, Mp4Writer};
 use touchline_shot::{
     BallObservation, BallTrack, BasketConfig, BasketOutcome, BasketballReport, CleanConfig, CleanTrack,
-    FootballConfig, FootballOutcome, FootballReport, GoalRegion, Rim, Sport, clean_with, find_football_goal,
-    find_hoop,
+    FlightConfig, FootballConfig, FootballOutcome, FootballReport, GoalRegion, LineRule, Rim, Sport,
+    clean_with, find_football_goal, find_hoop,
 };
 use touchline_track::{BallConfig, BallTracker, SpeedLimit};
 
@@ -399,8 +400,19 @@ fn add_motion_candidates(v: &mut VideoTracks) -> Result<usize, AnalyzeError> {
 
 /// The sport's result.
 enum ShotResult {
-    Football { report: Box<FootballReport>, region: GoalRegion, goal_found: serde_json::Value },
-    Basketball { report: BasketballReport, rim: Rim, hoop_found: serde_json::Value, shooters: Box<Shooters> },
+    Football {
+        report: Box<FootballReport>,
+        region: GoalRegion,
+        goal_found: serde_json::Value,
+        /// The flight fit's evidence (see [`flight`]).
+        flight: serde_json::Value,
+    },
+    Basketball {
+        report: BasketballReport,
+        rim: Rim,
+        hoop_found: serde_json::Value,
+        shooters: Box<Shooters>,
+    },
 }
 
 /// Who shot: person tracks merged into identities (see [`identity`]) and per-identity totals.
@@ -612,15 +624,41 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
                     run = football_run(&v, g, kf, args.flight_distance_m, &imputer)?;
                 }
             }
-            assumptions.extend(run.assumptions);
+            assumptions.extend(std::mem::take(&mut run.assumptions));
+            let needs_flight = run.report.decision.outcome == FootballOutcome::Goal
+                && run.report.decision.evidence.line_rule == Some(LineRule::RegionEntry)
+                && args.flight_distance_m > 0.0;
+            let flight_json = if needs_flight {
+                let mut speed = FootballConfig::default().speed;
+                speed.flight_distance_m = Some(args.flight_distance_m);
+                let region = run.found.region.clone();
+                let j = flight::refine(&run.v, &run.rn, &run.clean, &region, &mut run.report, &speed)?;
+                if j["used"] == json!(true) {
+                    assumptions.push(format!(
+                        "The detector lost the ball in flight: its path was followed by frame differencing (static \
+                         camera) and a ballistic curve fit. For a goal the ball crossed the line at the latest where \
+                         that path left the goal mouth's image region, and at most a {} m net's depth of flight \
+                         earlier (had it crossed sooner, the net would have stopped it in view); the goal-line time \
+                         is the middle of that band.",
+                        FlightConfig::default().net_depth_m
+                    ));
+                }
+                j
+            } else {
+                json!({"used": false, "why": "not needed: the goal-line arrival was seen or modelled, or no goal"})
+            };
             let goal_found = json!({
                 "frame": run.region_frame,
                 "left_post_x": run.found.left_post_x, "right_post_x": run.found.right_post_x,
                 "crossbar_y": run.found.crossbar_y, "base_y": run.found.base_y,
                 "crossbar_seen": run.found.crossbar_seen,
             });
-            let result =
-                ShotResult::Football { report: Box::new(run.report), region: run.found.region, goal_found };
+            let result = ShotResult::Football {
+                report: Box::new(run.report),
+                region: run.found.region,
+                goal_found,
+                flight: flight_json,
+            };
             (run.v, run.rn, run.clean, result)
         }
         SportChoice::Basketball | SportChoice::Auto => {
@@ -1213,8 +1251,9 @@ fn report_json(
 ) -> serde_json::Value {
     let cf = |k: usize| rn.clip_frame.get(k).copied();
     let sport_json = match result {
-        ShotResult::Football { report, region, goal_found } => json!({
+        ShotResult::Football { report, region, goal_found, flight } => json!({
             "sport": "football",
+            "flight": flight,
             "goal_region": region,
             "goal_found": goal_found,
             "kick_clip_frame": report.kick.and_then(|k| cf(k.frame)),

@@ -56,7 +56,7 @@ mod reid;
 pub mod replay;
 
 pub use classes::{COCO80, ClassMap, Thresholds};
-pub use motion::{MotionBallConfig, MotionBallDetector};
+pub use motion::{MotionBallConfig, MotionBallDetector, motion_between};
 pub use nms::nms;
 #[cfg(feature = "onnx")]
 pub use onnx::{

@@ -8,6 +8,7 @@
 //! near the ball's (an orange basketball, a white football). Scores rank candidates by shape;
 //! they are not probabilities. Meant for fixed cameras (a panning camera moves everything).
 
+use image::RgbImage;
 use touchline_core::{BBox, Detection, Detector, Frame, Label};
 
 use crate::DetectError;
@@ -140,63 +141,145 @@ impl Detector for MotionBallDetector {
             *m = (l - *bg).abs() > c.diff_threshold;
             *bg += c.alpha * (l - *bg);
         }
-        let mut out = Vec::new();
-        let mut stack = Vec::new();
-        for start in 0..moving.len() {
-            if !moving[start] {
-                continue;
+        blobs(&mut moving, raw, wu, hu, c)
+    }
+}
+
+/// Ball candidates at the middle of three frames by three-frame differencing: a pixel moves when
+/// its luma differs by more than `config.diff_threshold` from both `prev` and `next`, which keeps
+/// an object's position in `cur` and drops where it was before and will be after (two-frame
+/// differencing reports both). Blobs are filtered as in [`MotionBallDetector`] (area, aspect,
+/// fill, colour; `alpha` is unused). Only pixels inside `roi` (if given) are looked at.
+///
+/// Meant for a short window of a static camera, such as a shot's flight seen from behind the
+/// kicker. A repeated frame (`cur` equal to `prev`, as in 25 to 30 fps conversions) has no
+/// moving pixels and gives nothing: pass the nearest frames that differ instead.
+///
+/// ```
+/// use image::{Rgb, RgbImage};
+/// use touchline_detect::{motion_between, MotionBallConfig};
+/// let ball_at = |x: u32| {
+///     let mut img = RgbImage::from_pixel(160, 60, Rgb([40, 120, 40]));
+///     for y in 24..36u32 {
+///         for xx in x - 6..x + 6 {
+///             if (xx as f32 + 0.5 - x as f32).powi(2) + (y as f32 + 0.5 - 30.0).powi(2) <= 36.0 {
+///                 img.put_pixel(xx, y, Rgb([250, 250, 250]));
+///             }
+///         }
+///     }
+///     img
+/// };
+/// let found = motion_between(&ball_at(30), &ball_at(70), &ball_at(110), None, &MotionBallConfig::default())?;
+/// assert_eq!(found.len(), 1);
+/// let [x, y] = found[0].bbox.center();
+/// assert!((x - 70.0).abs() < 1.0 && (y - 30.0).abs() < 1.0);
+/// # Ok::<(), touchline_detect::DetectError>(())
+/// ```
+pub fn motion_between(
+    prev: &RgbImage,
+    cur: &RgbImage,
+    next: &RgbImage,
+    roi: Option<&BBox>,
+    config: &MotionBallConfig,
+) -> Result<Vec<Detection>, DetectError> {
+    MotionBallDetector::new(config.clone())?;
+    let (w, h) = cur.dimensions();
+    if w == 0 || h == 0 {
+        return Err(DetectError::Config { name: "frame", reason: "empty image".into() });
+    }
+    for (name, img) in [("prev", prev), ("next", next)] {
+        if img.dimensions() != (w, h) {
+            return Err(DetectError::Config {
+                name,
+                reason: format!("{}x{} differs from the middle frame's {w}x{h}", img.width(), img.height()),
+            });
+        }
+    }
+    let (wu, hu) = (w as usize, h as usize);
+    let clamp = |v: f32, hi: usize| if v.is_finite() { (v.max(0.0) as usize).min(hi) } else { 0 };
+    let [x1, y1, x2, y2] = match roi {
+        Some(b) => [clamp(b.x1, wu), clamp(b.y1, hu), clamp(b.x2.ceil(), wu), clamp(b.y2.ceil(), hu)],
+        None => [0, 0, wu, hu],
+    };
+    let (a, b, c) = (prev.as_raw(), cur.as_raw(), next.as_raw());
+    let t = config.diff_threshold;
+    let mut moving = vec![false; wu * hu];
+    for y in y1..y2 {
+        for x in x1..x2 {
+            let i = y * wu + x;
+            let p = i * 3..i * 3 + 3;
+            let l = luma(&b[p.clone()]);
+            moving[i] = (l - luma(&a[p.clone()])).abs() > t && (l - luma(&c[p])).abs() > t;
+        }
+    }
+    blobs(&mut moving, b, wu, hu, config)
+}
+
+/// Ball-shaped blobs (see the module docs) of the `true` pixels of `moving`, a `wu` x `hu` mask
+/// over `raw` (RGB, the same size). Clears the mask.
+fn blobs(
+    moving: &mut [bool],
+    raw: &[u8],
+    wu: usize,
+    hu: usize,
+    c: &MotionBallConfig,
+) -> Result<Vec<Detection>, DetectError> {
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..moving.len() {
+        if !moving[start] {
+            continue;
+        }
+        moving[start] = false;
+        stack.push(start);
+        let (mut area, mut sum) = (0usize, [0f64; 3]);
+        let (mut x1, mut y1, mut x2, mut y2) = (usize::MAX, usize::MAX, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % wu, i / wu);
+            area += 1;
+            for (s, v) in sum.iter_mut().zip(&raw[i * 3..i * 3 + 3]) {
+                *s += f64::from(*v);
             }
-            moving[start] = false;
-            stack.push(start);
-            let (mut area, mut sum) = (0usize, [0f64; 3]);
-            let (mut x1, mut y1, mut x2, mut y2) = (usize::MAX, usize::MAX, 0, 0);
-            while let Some(i) = stack.pop() {
-                let (x, y) = (i % wu, i / wu);
-                area += 1;
-                for (s, v) in sum.iter_mut().zip(&raw[i * 3..i * 3 + 3]) {
-                    *s += f64::from(*v);
-                }
-                (x1, y1, x2, y2) = (x1.min(x), y1.min(y), x2.max(x), y2.max(y));
-                for dy in [-1isize, 0, 1] {
-                    for dx in [-1isize, 0, 1] {
-                        let (nx, ny) = (x as isize + dx, y as isize + dy);
-                        if nx < 0 || ny < 0 || nx >= wu as isize || ny >= hu as isize {
-                            continue;
-                        }
-                        let j = ny as usize * wu + nx as usize;
-                        if moving[j] {
-                            moving[j] = false;
-                            stack.push(j);
-                        }
+            (x1, y1, x2, y2) = (x1.min(x), y1.min(y), x2.max(x), y2.max(y));
+            for dy in [-1isize, 0, 1] {
+                for dx in [-1isize, 0, 1] {
+                    let (nx, ny) = (x as isize + dx, y as isize + dy);
+                    if nx < 0 || ny < 0 || nx >= wu as isize || ny >= hu as isize {
+                        continue;
+                    }
+                    let j = ny as usize * wu + nx as usize;
+                    if moving[j] {
+                        moving[j] = false;
+                        stack.push(j);
                     }
                 }
             }
-            if area < c.min_area || area > c.max_area {
-                continue;
-            }
-            let (bw, bh) = ((x2 - x1 + 1) as f32, (y2 - y1 + 1) as f32);
-            let aspect = bw.max(bh) / bw.min(bh);
-            let fill = area as f32 / (bw * bh);
-            if aspect > c.max_aspect || fill < c.min_fill {
-                continue;
-            }
-            if let Some((rgb, tol)) = c.color {
-                let mean = sum.map(|s| s / area as f64);
-                let d = mean.iter().zip(rgb).map(|(m, t)| (m - f64::from(t)).powi(2)).sum::<f64>().sqrt();
-                if d > f64::from(tol) {
-                    continue;
-                }
-            }
-            let disc = std::f32::consts::FRAC_PI_4;
-            let score = ((1.0 - (fill - disc).abs() / disc) / aspect).clamp(0.0, 1.0);
-            let bbox = BBox::new(x1 as f32, y1 as f32, (x2 + 1) as f32, (y2 + 1) as f32)
-                .map_err(|e| DetectError::Config { name: "bbox", reason: e.to_string() })?;
-            out.push(Detection::new(Label::Ball, score, bbox));
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score));
-        out.truncate(c.max_candidates);
-        Ok(out)
+        if area < c.min_area || area > c.max_area {
+            continue;
+        }
+        let (bw, bh) = ((x2 - x1 + 1) as f32, (y2 - y1 + 1) as f32);
+        let aspect = bw.max(bh) / bw.min(bh);
+        let fill = area as f32 / (bw * bh);
+        if aspect > c.max_aspect || fill < c.min_fill {
+            continue;
+        }
+        if let Some((rgb, tol)) = c.color {
+            let mean = sum.map(|s| s / area as f64);
+            let d = mean.iter().zip(rgb).map(|(m, t)| (m - f64::from(t)).powi(2)).sum::<f64>().sqrt();
+            if d > f64::from(tol) {
+                continue;
+            }
+        }
+        let disc = std::f32::consts::FRAC_PI_4;
+        let score = ((1.0 - (fill - disc).abs() / disc) / aspect).clamp(0.0, 1.0);
+        let bbox = BBox::new(x1 as f32, y1 as f32, (x2 + 1) as f32, (y2 + 1) as f32)
+            .map_err(|e| DetectError::Config { name: "bbox", reason: e.to_string() })?;
+        out.push(Detection::new(Label::Ball, score, bbox));
     }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(c.max_candidates);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -253,6 +336,32 @@ mod tests {
             d.detect(&Frame::new(4, 0.0, RgbImage::new(0, 0))),
             Err(DetectError::EmptyFrame { frame: 4 })
         ));
+    }
+
+    #[test]
+    fn three_frame_motion_keeps_the_middle_position_only() {
+        let orange = [230, 110, 30];
+        let at = |x: f32| scene(&[(x, 40.0, 6.0, 6.0, orange)]);
+        let cfg = MotionBallConfig::default();
+        let out = motion_between(&at(40.0), &at(80.0), &at(120.0), None, &cfg).unwrap();
+        assert_eq!(out.len(), 1, "{out:?}");
+        let [x, y] = out[0].bbox.center();
+        assert!((x - 80.0).abs() < 1.0 && (y - 40.0).abs() < 1.0, "{out:?}");
+        // Two-frame differencing would also report 40 and 120; a repeated middle frame nothing.
+        assert!(motion_between(&at(80.0), &at(80.0), &at(120.0), None, &cfg).unwrap().is_empty());
+        // Outside the region of interest: nothing; inside: found.
+        let roi = BBox::new(0.0, 0.0, 60.0, 120.0).unwrap();
+        assert!(motion_between(&at(40.0), &at(80.0), &at(120.0), Some(&roi), &cfg).unwrap().is_empty());
+        let roi = BBox::new(60.0, 20.0, 100.0, 60.0).unwrap();
+        assert_eq!(motion_between(&at(40.0), &at(80.0), &at(120.0), Some(&roi), &cfg).unwrap().len(), 1);
+        // Sizes must agree; settings are checked.
+        let small = RgbImage::new(10, 10);
+        assert!(matches!(
+            motion_between(&small, &at(80.0), &at(120.0), None, &cfg),
+            Err(DetectError::Config { name: "prev", .. })
+        ));
+        let bad = MotionBallConfig { min_area: 0, ..cfg };
+        assert!(motion_between(&at(40.0), &at(80.0), &at(120.0), None, &bad).is_err());
     }
 
     #[test]

@@ -102,6 +102,11 @@ pub enum LineRule {
     /// Neither: only the entry into the goal mouth's image region is known,
     /// the earliest the line can have been reached.
     RegionEntry,
+    /// Modelled from the flight (set by [`crate::refine_with_flight`]): the
+    /// ball's fitted image path left the mouth's region over the crossbar's
+    /// or a post's line without stopping; for a goal the line was crossed at
+    /// most then, and within the net's depth of flight before.
+    MouthEdge,
 }
 
 /// The apparent-size (depth) fit behind [`LineRule::ApparentSize`], kept as
@@ -824,15 +829,10 @@ pub fn shot_speed(
             .position(line_frame)
             .or(ev.last_seen_position.filter(|_| ev.frames_inside > 0))
             .or(ev.arrival_position);
-        let mut dist = d;
-        if let (Some(g), Some(p)) = (goal, at) {
-            let [x1, y1, x2, y2] = g.bounds();
-            let ox = (p[0] - 0.5 * (x1 + x2)) / (x2 - x1) * cfg.goal_size_m[0];
-            let oy = (y2 - p[1]) / (y2 - y1) * cfg.goal_size_m[1];
-            if ox.is_finite() && oy.is_finite() {
-                dist = (d * d + ox * ox + oy.clamp(0.0, cfg.goal_size_m[1]).powi(2)).sqrt();
-            }
-        }
+        let dist = match (goal, at) {
+            (Some(g), Some(p)) => crate::flight::distance_to(d, g, p, cfg.goal_size_m),
+            _ => d,
+        };
         let v = |t: f64| if t > 0.0 { dist / t * 3.6 } else { f64::INFINITY };
         let cap = cfg.cap_kmh;
         let ok = |x: f64| if x.is_finite() { x.clamp(0.0, cap) } else { cap };
@@ -846,6 +846,9 @@ pub fn shot_speed(
             }
             LineRule::ApparentSize => {
                 (SpeedMethod::ApparentSize, SpeedBound::Estimate, v(band[1] - t_kick), v(band[0] - t_kick))
+            }
+            LineRule::MouthEdge => {
+                (SpeedMethod::FlightTime, SpeedBound::Estimate, v(band[1] - t_kick), v(band[0] - t_kick))
             }
             // The line comes at or after the region entry: the speed is at most this.
             LineRule::RegionEntry => (SpeedMethod::FlightTime, SpeedBound::AtMost, mid, mid),

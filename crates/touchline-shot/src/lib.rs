@@ -53,6 +53,7 @@
 
 pub mod basketball;
 pub mod error;
+pub mod flight;
 pub mod football;
 pub mod possession;
 pub mod region;
@@ -60,6 +61,10 @@ pub mod track;
 
 pub use basketball::{BasketConfig, BasketOutcome, BasketShot, BasketballReport, Rim, basketball_shots};
 pub use error::{Result, ShotError};
+pub use flight::{
+    EdgeArrival, Flight, FlightCandidate, FlightConfig, MouthEdge, fit_flight, mouth_edge_arrival,
+    refine_with_flight,
+};
 pub use football::{
     DecisionConfig, ExitSide, FootballConfig, FootballOutcome, FootballReport, GoalDecision, GoalEvidence,
     LineRule, ShotSpeed, SizeFit, SpeedBound, SpeedConfig, SpeedEstimate, SpeedMethod, analyze_football,
