@@ -23,10 +23,8 @@ use image::{Rgb, RgbImage};
 use serde_json::json;
 use touchline_coach::{ChatConfig, CoachBackend, Coaching, Foot, Outcome, ShotFacts, Speed};
 use touchline_core::{
-    BBox, CocoJoint, Detection, FrameSource, Keypoints, Label, PoseEstimator, Team, Track, TrackPoint,
-    Tracker,
+    BBox, CocoJoint, Detection, Keypoints, Label, PoseEstimator, Team, Track, TrackPoint, Tracker,
 };
-use touchline_decode::{FrameSourceExt, Sampling};
 use touchline_detect::{MotionBallConfig, MotionBallDetector};
 use touchline_impute::{GapPolicy, InterpImputer, InterpParams, interp::Kind};
 use touchline_pose::biomech::{self, KickAnalysis, Side};
@@ -83,6 +81,16 @@ pub struct AnalyzeShotArgs {
     /// ONNX Runtime threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Which ball tiles run while the ball is lost: `sweep:N` (default `sweep:32`, each tile
+    /// once in N frames), `every:N`, or `all` (every tile on every such frame: most recall,
+    /// slowest). See docs/detection.md.
+    #[arg(long, default_value = "sweep:32")]
+    pub tile_search: String,
+    /// Keep the decoded frames in memory when they fit in this many MiB (width x height x 3
+    /// bytes each), so the goal finder, the flight search, the pose, the shooter identities
+    /// and the annotated video do not decode the clip again; `0` always decodes again.
+    #[arg(long, default_value_t = 1024)]
+    pub frame_memory_mb: usize,
     /// OpenAI-compatible chat server for the coaching text (e.g. http://127.0.0.1:8080/v1);
     /// without it the offline rule-based coach writes it.
     #[arg(long)]
@@ -358,13 +366,7 @@ fn add_motion_candidates(v: &mut VideoTracks) -> Result<usize, AnalyzeError> {
     let clip = v.clip.clone();
     let model_err = |source| PipelineError::Model { model: PathBuf::from("motion"), source };
     let mut motion = MotionBallDetector::new(cfg).map_err(model_err)?;
-    let dec = |source| PipelineError::Decode { clip: clip.clone(), source };
-    let wanted: BTreeSet<usize> = v.records.iter().map(|r| r.index).collect();
-    let last = v.records.last().map_or(0, |r| r.index);
-    let mut src = touchline_decode::open(&v.clip)
-        .map_err(dec)?
-        .sample(Sampling::new().end_frame(last + 1))
-        .map_err(dec)?;
+    let mut src = crate::pipeline::FrameFeed::new(&*v, None)?;
     let ball_cfg = BallConfig {
         max_speed: SpeedLimit::PixelsPerSecond(2.5 * f64::from(v.width.max(1))),
         ..BallConfig::default()
@@ -373,10 +375,7 @@ fn add_motion_candidates(v: &mut VideoTracks) -> Result<usize, AnalyzeError> {
     let mut ball = BallTracker::new(ball_cfg.clone()).map_err(|e| track_err(0, e))?;
     let mut added = 0;
     let mut k = 0;
-    while let Some(frame) = src.next_frame().map_err(dec)? {
-        if !wanted.contains(&frame.index) {
-            continue;
-        }
+    while let Some(frame) = src.next_frame()? {
         let Some(r) = v.records.get(k) else { break };
         k += 1;
         let blobs = touchline_core::Detector::detect(&mut motion, &frame)
@@ -393,6 +392,7 @@ fn add_motion_candidates(v: &mut VideoTracks) -> Result<usize, AnalyzeError> {
         }
         ball.update(r.index, r.timestamp, &balls).map_err(|e| track_err(r.index, e))?;
     }
+    drop(src);
     v.ball = ball.track();
     v.ball_frames = ball.frames().to_vec();
     Ok(added)
@@ -455,13 +455,10 @@ fn basketball_shooters(
     // Clip frame -> processed frame.
     let wanted: std::collections::BTreeMap<usize, usize> =
         plan.keys().filter_map(|&k| Some((*rn.clip_frame.get(k)?, k))).collect();
-    if let Some((&last, _)) = wanted.last_key_value() {
-        let dec = |source| PipelineError::Decode { clip: v.clip.clone(), source };
-        let mut src = touchline_decode::open(&v.clip)
-            .map_err(dec)?
-            .sample(Sampling::new().end_frame(last + 1))
-            .map_err(dec)?;
-        while let Some(frame) = src.next_frame().map_err(dec)? {
+    if !wanted.is_empty() {
+        let clip_frames: BTreeSet<usize> = wanted.keys().copied().collect();
+        let mut src = crate::pipeline::FrameFeed::new(v, Some(&clip_frames))?;
+        while let Some(frame) = src.next_frame()? {
             let Some(k) = wanted.get(&frame.index) else { continue };
             for (i, b) in plan.get(k).into_iter().flatten() {
                 if let Some(a) = acc.get_mut(*i) {
@@ -570,6 +567,20 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
     opts.step = step;
     opts.threads = args.threads;
     opts.ball_min_score = Some(args.ball_min_score);
+    opts.tile_search =
+        args.tile_search.parse().map_err(|e| AnalyzeError::Usage(format!("--tile-search: {e}")))?;
+    // Keep the frames when the processed ones fit the memory budget (a short shot clip does).
+    let info = touchline_decode::open(&args.clip)
+        .and_then(|s| s.info())
+        .map_err(|source| PipelineError::Decode { clip: args.clip.clone(), source })?;
+    if let Some(n) = info.frame_count {
+        let per = u64::from(info.width) * u64::from(info.height) * 3;
+        let kept = match step {
+            FrameStep::Stride(s) => n.div_ceil(s.max(1)) as u64,
+            FrameStep::Seconds(_) => n as u64,
+        };
+        opts.keep_frames = kept.saturating_mul(per) <= (args.frame_memory_mb as u64) << 20;
+    }
     let bar = progress_bar(None, args.quiet);
     bar.set_message("detecting and tracking");
     let v = run_pipeline(&opts, &bar)?;
@@ -578,7 +589,7 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
 
     // 2. Goal or rim, from the first processed frame.
     let t0 = Instant::now();
-    let first = crate::pipeline::reread_frames(&args.clip, &BTreeSet::from([v.records[0].index]))?;
+    let first = crate::pipeline::frames_at(&v, &BTreeSet::from([v.records[0].index]))?;
     let first_img = &first[0].image;
     let goal = find_football_goal(first_img);
     let hoop = if goal.is_none() || sport == SportChoice::Basketball { find_hoop(first_img) } else { None };
@@ -619,7 +630,7 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
             if let Some(kf) = run.report.kick.and_then(|k| run.rn.clip_frame.get(k.frame).copied())
                 && kf != v.records[0].index
             {
-                let again = crate::pipeline::reread_frames(&args.clip, &BTreeSet::from([kf]))?;
+                let again = crate::pipeline::frames_at(&v, &BTreeSet::from([kf]))?;
                 if let Some(g) = find_football_goal(&again[0].image) {
                     run = football_run(&v, g, kf, args.flight_distance_m, &imputer)?;
                 }
@@ -847,7 +858,7 @@ fn strike_pose(
             clip: v.clip.display().to_string(),
             reason: format!("no player box near the strike at frame {clip_frame}"),
         })?;
-    let frames = crate::pipeline::reread_frames(&args.clip, &BTreeSet::from([clip_frame]))?;
+    let frames = crate::pipeline::frames_at(v, &BTreeSet::from([clip_frame]))?;
     let frame = &frames[0];
     let cfg = SessionConfig::default().intra_threads(args.threads);
     let mut model = MoveNetSingle::load(pose_path, &cfg)
@@ -1128,16 +1139,11 @@ fn render_video(
     result: &ShotResult,
     strike: Option<&Strike>,
 ) -> Result<(), AnalyzeError> {
-    let dec = |source| PipelineError::Decode { clip: v.clip.clone(), source };
     let ann = Annotator::default();
     let mut writer =
         Mp4Writer::create(path, v.width, v.height, v.sampled_fps()).map_err(|e| write_err(path, e))?;
     let wanted: BTreeSet<usize> = rn.clip_frame.iter().copied().collect();
-    let last = rn.clip_frame.last().copied().unwrap_or(0);
-    let mut src = touchline_decode::open(&v.clip)
-        .map_err(dec)?
-        .sample(Sampling::new().end_frame(last + 1))
-        .map_err(dec)?;
+    let mut src = crate::pipeline::FrameFeed::new(v, Some(&wanted))?;
     let mut trail = ann.new_trail();
     let possession: Vec<(usize, usize, u64)> = match result {
         ShotResult::Football { report, .. } => {
@@ -1146,10 +1152,8 @@ fn render_video(
         ShotResult::Basketball { .. } => Vec::new(),
     };
     let mut k = 0usize;
-    while let Some(frame) = src.next_frame().map_err(dec)? {
-        if !wanted.contains(&frame.index) {
-            continue;
-        }
+    while let Some(frame) = src.next_frame()? {
+        let frame = frame.into_owned();
         let mut img = frame.image;
         for t in &rn.players {
             if t.label == Label::Ball {

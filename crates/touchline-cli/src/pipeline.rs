@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use touchline_core::{Detection, Frame, FrameSource, Label, Track, Tracker};
 use touchline_decode::{DecodeError, FrameSourceExt, Sampling};
-use touchline_detect::{DetectError, DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, Tiling};
+use touchline_detect::{
+    DetectError, DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, TileSearch, Tiling,
+};
 use touchline_track::{
     BallConfig, BallFrame, BallTracker, ByteTrackConfig, ByteTracker, SpeedLimit, TrackError,
 };
@@ -109,6 +111,9 @@ pub struct PipelineOptions {
     /// Extra 416-px tiles for the small ball (searched around the ball tracker's prediction
     /// when it has one). Default on.
     pub ball_tiles: bool,
+    /// Which ball tiles run while the ball is lost (see [`TileSearch`]). Default
+    /// `Sweep { frames: 32 }`, `touchline track`'s default.
+    pub tile_search: TileSearch,
     /// ONNX Runtime intra-op threads (`0` = one per core). Default 0.
     pub threads: usize,
     /// Keep the decoded frames in [`VideoTracks::frames`] (memory: width x height x 3 bytes
@@ -132,6 +137,7 @@ impl PipelineOptions {
             model,
             step: FrameStep::Stride(1),
             ball_tiles: true,
+            tile_search: Tiling::default().search,
             threads: 0,
             keep_frames: false,
             ball_max_speed_widths: 2.5,
@@ -323,9 +329,8 @@ impl AnyDetector {
                 if let Some(t) = opts.ball_min_score {
                     cfg.thresholds = cfg.thresholds.clone().with(Label::Ball, t);
                 }
-                // Shot analysis wants every ball it can get: all tiles on every frame without a
-                // hint (as before the rationed default of `touchline track`).
-                cfg.tiling = opts.ball_tiles.then(Tiling::exhaustive);
+                cfg.tiling =
+                    opts.ball_tiles.then(|| Tiling { search: opts.tile_search, ..Tiling::default() });
                 Ok(AnyDetector::Onnx(Box::new(OnnxDetector::new(path, cfg).map_err(model_err)?)))
             }
             ModelChoice::Replay(path) => {
@@ -434,6 +439,72 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
         timings,
         roi,
     })
+}
+
+/// The processed frames of a [`VideoTracks`] in order, from memory when the pipeline kept them
+/// ([`PipelineOptions::keep_frames`]), else decoded again up to the last one wanted.
+pub enum FrameFeed<'a> {
+    /// Kept frames.
+    Memory(std::vec::IntoIter<&'a Frame>),
+    /// A second decoding pass.
+    Decode {
+        /// The decoder.
+        src: Box<touchline_decode::Sampler<touchline_decode::VideoSource>>,
+        /// Clip frames wanted.
+        wanted: BTreeSet<usize>,
+        /// For errors.
+        clip: PathBuf,
+    },
+}
+
+impl<'a> FrameFeed<'a> {
+    /// The frames of `v` whose clip index is in `wanted` (all processed frames when `None`).
+    pub fn new(v: &'a VideoTracks, wanted: Option<&BTreeSet<usize>>) -> Result<FrameFeed<'a>, PipelineError> {
+        let all: BTreeSet<usize> = v.records.iter().map(|r| r.index).collect();
+        let wanted = wanted.cloned().unwrap_or(all);
+        if !v.frames.is_empty() {
+            let kept: Vec<&Frame> = v.frames.iter().filter(|f| wanted.contains(&f.index)).collect();
+            if kept.len() == wanted.len() {
+                return Ok(FrameFeed::Memory(kept.into_iter()));
+            }
+        }
+        let dec_err = |source| PipelineError::Decode { clip: v.clip.clone(), source };
+        let last = wanted.last().copied().unwrap_or(0);
+        let src = touchline_decode::open(&v.clip)
+            .map_err(dec_err)?
+            .sample(Sampling::new().end_frame(last + 1))
+            .map_err(dec_err)?;
+        Ok(FrameFeed::Decode { src: Box::new(src), wanted, clip: v.clip.clone() })
+    }
+
+    /// The next wanted frame.
+    pub fn next_frame(&mut self) -> Result<Option<std::borrow::Cow<'a, Frame>>, PipelineError> {
+        match self {
+            FrameFeed::Memory(it) => Ok(it.next().map(std::borrow::Cow::Borrowed)),
+            FrameFeed::Decode { src, wanted, clip } => loop {
+                let f = src
+                    .next_frame()
+                    .map_err(|source| PipelineError::Decode { clip: clip.clone(), source })?;
+                match f {
+                    Some(f) if wanted.contains(&f.index) => return Ok(Some(std::borrow::Cow::Owned(f))),
+                    Some(_) => continue,
+                    None => return Ok(None),
+                }
+            },
+        }
+    }
+}
+
+/// The frames of `v` at the clip indices `wanted` (from memory when kept, else decoded again);
+/// an error names the frames the clip does not have.
+pub fn frames_at(v: &VideoTracks, wanted: &BTreeSet<usize>) -> Result<Vec<Frame>, PipelineError> {
+    if !v.frames.is_empty() {
+        let kept: Vec<Frame> = v.frames.iter().filter(|f| wanted.contains(&f.index)).cloned().collect();
+        if kept.len() == wanted.len() {
+            return Ok(kept);
+        }
+    }
+    reread_frames(&v.clip, wanted)
 }
 
 /// Decodes `clip` again and returns the frames whose index is in `wanted`, in order (reading

@@ -117,8 +117,13 @@ fn jump_shots_three_makes_two_misses() {
     let out = out_dir("jumpshots");
     // Every third frame (10 fps) keeps the test short and gives the same five shots as every
     // frame (checked by eye: misses at frames ~40 and ~155, makes at ~195, ~262, ~348).
-    let (stdout, r) =
-        run(&shared("videos/basketball_jumpshots_3make_2miss.mp4"), &out, &["--no-video", "--stride", "3"]);
+    // `--frame-memory-mb 0`: every later step decodes the clip again (the penalty test keeps the
+    // frames in memory), so both ways of getting frames are exercised.
+    let (stdout, r) = run(
+        &shared("videos/basketball_jumpshots_3make_2miss.mp4"),
+        &out,
+        &["--no-video", "--stride", "3", "--frame-memory-mb", "0"],
+    );
     let shots = &r["analysis"]["shots"];
     assert_eq!(r["analysis"]["sport"], "basketball");
     assert_eq!((shots["makes"].as_u64(), shots["misses"].as_u64()), (Some(3), Some(2)), "{stdout}");
@@ -140,6 +145,22 @@ fn jump_shots_three_makes_two_misses() {
         shooters[0]["tracks"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap()).collect();
     assert!(tracks.len() > 1 && tracks.is_subset(&merged), "{tracks:?} {merged:?}");
     assert!(stdout.contains("shooter   P1: 5 shots, 3 made, 2 missed"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn bad_tile_search_is_a_usage_error() {
+    let out = out_dir("badtiles");
+    let o = Command::new(env!("CARGO_BIN_EXE_touchline"))
+        .arg("analyze-shot")
+        .arg(shared("videos/soccer_penalty_lampard_goal.mp4"))
+        .args(["--quiet", "--tile-search", "sweep:0", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run touchline");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--tile-search") && stderr.contains("sweep:N"), "{stderr}");
     let _ = std::fs::remove_dir_all(&out);
 }
 

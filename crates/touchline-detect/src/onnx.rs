@@ -115,6 +115,35 @@ pub enum TileSearch {
     },
 }
 
+impl std::str::FromStr for TileSearch {
+    type Err = DetectError;
+
+    /// `all`, `sweep:N` or `every:N` (N at least 1; case and spaces ignored).
+    ///
+    /// ```
+    /// use touchline_detect::TileSearch;
+    /// assert_eq!("sweep:32".parse::<TileSearch>()?, TileSearch::Sweep { frames: 32 });
+    /// assert_eq!(" ALL ".parse::<TileSearch>()?, TileSearch::All);
+    /// assert_eq!("every:4".parse::<TileSearch>()?, TileSearch::Every { n: 4 });
+    /// assert!("sweep:0".parse::<TileSearch>().is_err() && "most".parse::<TileSearch>().is_err());
+    /// # Ok::<(), touchline_detect::DetectError>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self, DetectError> {
+        let s = s.trim().to_ascii_lowercase();
+        let num = |v: &str| v.trim().parse::<usize>().ok().filter(|n| *n >= 1);
+        let bad = || DetectError::Config {
+            name: "tile search",
+            reason: format!("{s:?}: use all, sweep:N or every:N (N at least 1)"),
+        };
+        match s.split_once(':') {
+            None if s == "all" => Ok(TileSearch::All),
+            Some(("sweep", k)) => num(k).map(|frames| TileSearch::Sweep { frames }).ok_or_else(bad),
+            Some(("every", n)) => num(n).map(|n| TileSearch::Every { n }).ok_or_else(bad),
+            _ => Err(bad()),
+        }
+    }
+}
+
 impl TileSearch {
     /// Indices of the tiles (out of `tiles`) searched on the `seq`-th frame.
     ///

@@ -18,7 +18,7 @@ use touchline_shot::{
 };
 
 use super::{AnalyzeError, Renumbered};
-use crate::pipeline::{PipelineError, VideoTracks, reread_frames};
+use crate::pipeline::{PipelineError, VideoTracks, frames_at};
 
 /// Seconds of flight searched after the kick.
 const SEARCH_S: f64 = 1.2;
@@ -44,7 +44,7 @@ pub(super) fn refine(
     let wanted: BTreeSet<usize> = (first..=(last + 1).min(rn.clip_frame.len().saturating_sub(1)))
         .filter_map(|k| rn.clip_frame.get(k).copied())
         .collect();
-    let frames = reread_frames(&v.clip, &wanted)?;
+    let frames = frames_at(v, &wanted)?;
     let [gx1, gy1, gx2, gy2] = region.bounds();
     let pad = 2.0 * w;
     let roi = BBox::new(
