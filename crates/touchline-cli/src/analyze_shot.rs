@@ -29,7 +29,7 @@ use touchline_detect::{MotionBallConfig, MotionBallDetector};
 use touchline_impute::{GapPolicy, InterpImputer, InterpParams, interp::Kind};
 use touchline_pose::biomech::{self, KickAnalysis, Side};
 use touchline_pose::movenet::{MoveNetSingle, SessionConfig};
-use touchline_render::{Annotator, Mp4Writer};
+use touchline_render::{Annotator, Mp4Writer, ThreadedSink};
 use touchline_shot::{
     BallObservation, BallTrack, BasketConfig, BasketOutcome, BasketballReport, CleanConfig, CleanTrack,
     FlightConfig, FootballConfig, FootballOutcome, FootballReport, GoalRegion, LineRule, Rim, Sport,
@@ -1140,8 +1140,11 @@ fn render_video(
     strike: Option<&Strike>,
 ) -> Result<(), AnalyzeError> {
     let ann = Annotator::default();
+    // Encoding runs on a second thread while the next frame is drawn.
+    let (p, w, h, fps) = (path.to_path_buf(), v.width, v.height, v.sampled_fps());
     let mut writer =
-        Mp4Writer::create(path, v.width, v.height, v.sampled_fps()).map_err(|e| write_err(path, e))?;
+        ThreadedSink::spawn(4, move || Mp4Writer::create(&p, w, h, fps), |m| m.finish().map(|_| ()))
+            .map_err(|e| write_err(path, e))?;
     let wanted: BTreeSet<usize> = rn.clip_frame.iter().copied().collect();
     let mut src = crate::pipeline::FrameFeed::new(v, Some(&wanted))?;
     let mut trail = ann.new_trail();
@@ -1233,7 +1236,7 @@ fn render_video(
         if matches!(result, ShotResult::Football { .. }) {
             ann.draw_caption(&mut img, &format!("FRAME {} {:.2} S", frame.index, frame.timestamp));
         }
-        writer.write_frame(&img).map_err(|e| write_err(path, e))?;
+        writer.write(img).map_err(|e| write_err(path, e))?;
         k += 1;
     }
     writer.finish().map_err(|e| write_err(path, e))?;

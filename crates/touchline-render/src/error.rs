@@ -59,6 +59,15 @@ pub enum RenderError {
         /// The muxer's message.
         reason: String,
     },
+    /// The writer thread of a [`crate::ThreadedSink`] stopped without an error of its own (it
+    /// panicked).
+    #[error("writer thread stopped after {frames} frames: {reason}")]
+    Worker {
+        /// Frames handed to it.
+        frames: u64,
+        /// What is known.
+        reason: String,
+    },
     /// `finish` was called before any frame was written; the empty file was removed.
     #[error("{path}: no frame was written, so no video was made")]
     NoFrames {

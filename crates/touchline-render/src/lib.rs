@@ -63,8 +63,10 @@ mod annotate;
 mod draw;
 mod error;
 pub mod font;
+mod threaded;
 mod video;
 
 pub use annotate::{Annotator, AnnotatorConfig, BallTrail, Palette, SKELETON_BONES};
 pub use error::{RenderError, Result};
+pub use threaded::ThreadedSink;
 pub use video::{FrameSink, Mp4Options, Mp4Summary, Mp4Writer, PngSequenceWriter};
