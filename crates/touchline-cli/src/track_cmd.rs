@@ -33,8 +33,8 @@ use touchline_detect::{
     TileSearch, Tiling,
 };
 use touchline_track::{
-    BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, OutlierRule, SpeedLimit,
-    TeamAssigner, TeamConfig, kmeans, torso_colour,
+    BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, SpeedLimit, TeamConfig,
+    kmeans, torso_colour,
 };
 
 /// Arguments of `touchline track`.
@@ -99,7 +99,7 @@ pub enum TeamFeatures {
     /// Median torso colour in CIE Lab (k = 3 clusters, Delta E thresholds).
     #[default]
     Lab,
-    /// L2-normalised 512-d OSNet embeddings of the person crops (`TeamAssigner`, relative outliers).
+    /// L2-normalised 512-d OSNet embeddings of the person crops (k = 3, best of 10 seeds).
     Osnet,
 }
 
@@ -661,26 +661,77 @@ fn assign_teams(samples: &[(u64, [f64; 3])]) -> Result<BTreeMap<u64, Team>, Stri
         .collect())
 }
 
-/// With `--team-features osnet`: a sample farther than this multiple of the median
-/// nearest-centre distance from both team centres votes "official" (`OutlierRule::Relative`).
-/// Embeddings are unit vectors, so an absolute threshold like the Lab path's Delta E means
-/// nothing; the median sets the scale of the clip's own spread.
+/// With `--team-features osnet`: a sample farther from its cluster's centre than this multiple
+/// of the median sample-to-centre distance votes "official" (the rule of
+/// `OutlierRule::Relative`). Embeddings are unit vectors, so an absolute threshold like the Lab
+/// path's Delta E means nothing; the median sets the scale of the clip's own spread.
 const OSNET_OUTLIER_RELATIVE: f64 = 1.5;
+/// With `--team-features osnet`: k-means restarts (seeds `0..N`); the lowest within-cluster
+/// sum of squares wins.
+const OSNET_RESTARTS: u64 = 10;
 
-/// Teams from OSNet embeddings: `TeamAssigner` (two-means, relative outliers, majority per
-/// track). Which cluster is `Home` follows the first embedding coordinate, so it is arbitrary.
-/// See docs/tracking.md for what the clusters turned out to be on a broadcast view.
+/// Teams from OSNet embeddings, voted per track.
+///
+/// Two-means (`TeamAssigner`) on the embeddings splits the players on the pitch from the people
+/// beside it and puts both kits in one team: on the Bundesliga clip its optimum holds all 16
+/// tracks Lab puts in the two kits in one cluster. With k = 3 the optimum is the two kits and
+/// the bench, but single k-means runs often stop in other local optima. So: k-means with k = 3,
+/// the best of [`OSNET_RESTARTS`] seeds by within-cluster sum of squares; each sample labelled by
+/// its cluster (an outlier when farther than [`OSNET_OUTLIER_RELATIVE`] medians from its centre);
+/// each track given its majority (ties to the lower cluster); the two clusters holding the most
+/// tracks are the kits, everything else `Officials`. Appearance does not say which kit is at
+/// home: `Home` is the kit with more tracks (ties: the lower cluster).
 fn assign_teams_osnet(samples: &[(u64, Vec<f64>)]) -> Result<BTreeMap<u64, Team>, String> {
     if samples.is_empty() {
         return Err("no OSNet embedding samples".into());
     }
-    let config =
-        TeamConfig { outlier: OutlierRule::Relative(OSNET_OUTLIER_RELATIVE), ..TeamConfig::default() };
-    let mut ta = TeamAssigner::new(config).map_err(|e| e.to_string())?;
-    for (id, e) in samples {
-        ta.add_sample(*id, e.clone());
+    let feats: Vec<&[f64]> = samples.iter().map(|(_, f)| f.as_slice()).collect();
+    let k = feats.len().min(3);
+    let d = |f: &[f64], c: &[f64]| f.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+    let mut best: Option<(f64, touchline_track::KMeans)> = None;
+    for seed in 0..OSNET_RESTARTS {
+        let km = kmeans(&feats, k, seed, 100).map_err(|e| e.to_string())?;
+        let wcss: f64 = feats.iter().zip(&km.labels).map(|(f, &l)| d(f, &km.centres[l]).powi(2)).sum();
+        if best.as_ref().is_none_or(|(b, _)| wcss < *b) {
+            best = Some((wcss, km));
+        }
     }
-    ta.assign().map_err(|e| e.to_string())
+    let Some((_, km)) = best else { return Err("no clustering".into()) };
+    let dist: Vec<f64> = feats.iter().zip(&km.labels).map(|(f, &l)| d(f, &km.centres[l])).collect();
+    let mut sorted = dist.clone();
+    sorted.sort_by(f64::total_cmp);
+    let limit = OSNET_OUTLIER_RELATIVE * sorted[sorted.len() / 2];
+    let mut votes: BTreeMap<u64, BTreeMap<usize, usize>> = BTreeMap::new();
+    for (((id, _), &l), &dl) in samples.iter().zip(&km.labels).zip(&dist) {
+        let class = if dl > limit { usize::MAX } else { l };
+        *votes.entry(*id).or_default().entry(class).or_default() += 1;
+    }
+    let majority: BTreeMap<u64, usize> = votes
+        .iter()
+        .map(|(id, v)| {
+            let best =
+                v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map_or(usize::MAX, |(c, _)| *c);
+            (*id, best)
+        })
+        .collect();
+    let mut tracks_per: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in majority.values().filter(|c| **c != usize::MAX) {
+        *tracks_per.entry(*c).or_default() += 1;
+    }
+    let mut ranked: Vec<(usize, usize)> = tracks_per.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let kits: Vec<usize> = ranked.iter().take(2).map(|(c, _)| *c).collect();
+    Ok(majority
+        .into_iter()
+        .map(|(id, c)| {
+            let team = match kits.iter().position(|&kit| kit == c) {
+                Some(0) => Team::Home,
+                Some(_) => Team::Away,
+                None => Team::Officials,
+            };
+            (id, team)
+        })
+        .collect())
 }
 
 fn write_file(path: &Path, f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Res<()>) -> Res<()> {
@@ -1173,6 +1224,43 @@ mod tests {
         assert!((7..=12).all(|i| t[&i] == Team::Away));
         assert!((13..=17).all(|i| t[&i] == Team::Officials), "{t:?}");
         assert!(assign_teams(&[]).is_err());
+    }
+
+    #[test]
+    fn osnet_teams_two_kits_a_bench_and_an_outlier() {
+        // Unit vectors around three directions (kit 1, kit 2, bench) plus one stray sample.
+        let unit = |v: Vec<f64>| {
+            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.into_iter().map(|x| x / n).collect::<Vec<f64>>()
+        };
+        let around = |axis: usize, k: u64| {
+            let mut v = vec![0.05; 16];
+            v[axis] = 1.0;
+            v[(axis + 1 + k as usize % 3) % 16] += 0.1 * (k % 4) as f64;
+            unit(v)
+        };
+        let mut s = Vec::new();
+        for k in 0..6 {
+            for id in 1..=6 {
+                s.push((id, around(0, id + k)));
+            }
+            for id in 7..=11 {
+                s.push((id, around(5, id + k)));
+            }
+            for id in 12..=13 {
+                s.push((id, around(10, id + k)));
+            }
+        }
+        // Track 1 once looks like nothing else: outvoted by its five kit samples.
+        s.push((1, unit((0..16).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect())));
+        let t = assign_teams_osnet(&s).unwrap();
+        assert!((1..=6).all(|i| t[&i] == Team::Home), "{t:?}");
+        assert!((7..=11).all(|i| t[&i] == Team::Away), "{t:?}");
+        assert!((12..=13).all(|i| t[&i] == Team::Officials), "{t:?}");
+        assert!(assign_teams_osnet(&[]).is_err());
+        // Fewer samples than clusters still gives an answer.
+        let t = assign_teams_osnet(&s[..2]).unwrap();
+        assert_eq!(t.len(), 2);
     }
 
     #[test]

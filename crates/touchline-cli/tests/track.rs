@@ -197,8 +197,25 @@ fn osnet_team_features_assign_teams_on_the_same_tracks() {
     }
     let people: Vec<&Track> = osnet.iter().filter(|t| t.label != Label::Ball).collect();
     let n = |team| people.iter().filter(|t| t.team == team).count();
-    // Two clusters, each holding several tracks.
+    // Two kits, each holding several tracks, and the people beside the pitch as officials.
     assert!(n(Team::Home) >= 3 && n(Team::Away) >= 3, "home {} away {}", n(Team::Home), n(Team::Away));
+    assert!(n(Team::Officials) >= 1, "no officials");
+    // Lab separates the white and the lime kit on this clip; OSNet must find the same two kits
+    // (up to which one is called home) for nearly all tracks both put in a kit.
+    let kit = |t: Team| matches!(t, Team::Home | Team::Away);
+    let both: Vec<(Team, Team)> = osnet
+        .iter()
+        .zip(&lab)
+        .filter(|(a, b)| kit(a.team) && kit(b.team))
+        .map(|(a, b)| (a.team, b.team))
+        .collect();
+    let same = both.iter().filter(|(a, b)| a == b).count();
+    let agree = same.max(both.len() - same);
+    assert!(
+        both.len() >= 10 && agree * 10 >= both.len() * 9,
+        "OSNet and Lab kits agree on {agree} of {}",
+        both.len()
+    );
     // Both features are sampled on the same frames; a whole-box crop exists whenever a torso
     // region does, so every track Lab gave a team has one here too.
     for (a, b) in osnet.iter().zip(&lab) {
