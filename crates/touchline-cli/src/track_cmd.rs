@@ -4,12 +4,13 @@
 //! touchline track <clip> --out <dir> [--model yolox|rtmdet|replay:<json>|yolox:<onnx>|rtmdet:<onnx>]
 //!                 [--stride N | --every SECONDS] [--homography points.json] [--png] [--quiet]
 //!                 [--tiles ball|all|none] [--tile-search all|sweep:N|every:N] [--tile-skip S|none]
-//!                 [--threads N]
+//!                 [--threads N] [--team-features lab|osnet] [--osnet-model <file.onnx>]
 //! ```
 //!
 //! Decodes the clip, detects players and the ball in every sampled frame, links people with
-//! `ByteTracker` and the ball with `BallTracker`, assigns teams by torso colour (votes per
-//! track over the clip), and writes into `<dir>`:
+//! `ByteTracker` and the ball with `BallTracker`, assigns teams by torso colour (or, with
+//! `--team-features osnet`, by OSNet appearance embeddings; votes per track over the clip),
+//! and writes into `<dir>`:
 //!
 //! | file | content |
 //! |---|---|
@@ -25,10 +26,11 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use touchline_core::{Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
+use touchline_core::{BBox, Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
 use touchline_decode::{FrameSourceExt, Sampling};
 use touchline_detect::{
-    DetectorConfig, OnnxDetector, ReplayDetector, RoiStats, StageTimes, TileSearch, Tiling,
+    DetectorConfig, OnnxDetector, OsnetConfig, OsnetEmbedder, ReplayDetector, RoiStats, StageTimes,
+    TileSearch, Tiling,
 };
 use touchline_track::{
     BallConfig, BallStatus, BallTracker, ByteTrackConfig, ByteTracker, Homography, SpeedLimit, TeamConfig,
@@ -81,6 +83,33 @@ pub struct TrackArgs {
     /// ONNX Runtime intra-op threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// What teams are clustered on: `lab` (median torso colour in CIE Lab; default) or `osnet`
+    /// (OSNet re-identification embeddings of the whole person box; see docs/tracking.md).
+    #[arg(long, value_enum, default_value_t = TeamFeatures::Lab)]
+    pub team_features: TeamFeatures,
+    /// With `--team-features osnet`: the OSNet ONNX file (default `osnet/osnet_x0_25_msmt17.onnx`,
+    /// looked for as the detector models are: `$TOUCHLINE_MODELS`, then `shared/models/`).
+    #[arg(long)]
+    pub osnet_model: Option<PathBuf>,
+}
+
+/// The features `touchline track` clusters teams on (`--team-features`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TeamFeatures {
+    /// Median torso colour in CIE Lab (k = 3 clusters, Delta E thresholds).
+    #[default]
+    Lab,
+    /// L2-normalised 512-d OSNet embeddings of the person crops (k = 3, best of 10 seeds).
+    Osnet,
+}
+
+impl TeamFeatures {
+    fn name(self) -> &'static str {
+        match self {
+            TeamFeatures::Lab => "lab",
+            TeamFeatures::Osnet => "osnet",
+        }
+    }
 }
 
 /// An error of `touchline track`, already worded for the user (it names the file or frame).
@@ -125,10 +154,11 @@ impl ModelChoice {
     }
 }
 
-/// Where `yolox` / `rtmdet` without a path are looked for: `$TOUCHLINE_MODELS/<dir>/<file>`,
-/// then `shared/models/<dir>/<file>` in the current directory and each ancestor (`../shared`
-/// next to a checkout), then next to the workspace this binary was built from.
-fn find_model(dir: &str, file: &str) -> Res<PathBuf> {
+/// Where `yolox` / `rtmdet` without a path (and the default OSNet model) are looked for:
+/// `$TOUCHLINE_MODELS/<dir>/<file>`, then `shared/models/<dir>/<file>` in the current directory
+/// and each ancestor (`../shared` next to a checkout), then next to the workspace this binary
+/// was built from. `instead` is the option that names a file elsewhere, for the error message.
+fn find_model(dir: &str, file: &str, instead: &str) -> Res<PathBuf> {
     let rel = Path::new(dir).join(file);
     let mut tried = Vec::new();
     if let Some(root) = std::env::var_os("TOUCHLINE_MODELS") {
@@ -155,11 +185,10 @@ fn find_model(dir: &str, file: &str) -> Res<PathBuf> {
     let shown: Vec<String> = tried.iter().take(4).map(|p| p.display().to_string()).collect();
     Err(err(format!(
         "model file {} not found; looked in {}{} (set TOUCHLINE_MODELS to the folder holding {dir}/, \
-         or pass --model {}:<file.onnx>)",
+         or pass {instead})",
         rel.display(),
         shown.join(", "),
         if tried.len() > shown.len() { ", ..." } else { "" },
-        if dir.starts_with("yolox") { "yolox" } else { "rtmdet" }
     )))
 }
 
@@ -179,8 +208,14 @@ fn parse_model(spec: &str) -> Res<ModelChoice> {
         Ok(p)
     };
     match (kind.as_str(), rest) {
-        ("yolox", None) => Ok(ModelChoice::Yolox(find_model("yolox_nano", "yolox_nano.onnx")?)),
-        ("rtmdet", None) => Ok(ModelChoice::Rtmdet(find_model("rtmdet_nano", "rtmdet_nano.onnx")?)),
+        ("yolox", None) => {
+            Ok(ModelChoice::Yolox(find_model("yolox_nano", "yolox_nano.onnx", "--model yolox:<file.onnx>")?))
+        }
+        ("rtmdet", None) => Ok(ModelChoice::Rtmdet(find_model(
+            "rtmdet_nano",
+            "rtmdet_nano.onnx",
+            "--model rtmdet:<file.onnx>",
+        )?)),
         ("yolox", Some(p)) => Ok(ModelChoice::Yolox(file(p, "model")?)),
         ("rtmdet", Some(p)) => Ok(ModelChoice::Rtmdet(file(p, "model")?)),
         ("replay", Some(p)) => Ok(ModelChoice::Replay(file(p, "replay detections")?)),
@@ -189,6 +224,28 @@ fn parse_model(spec: &str) -> Res<ModelChoice> {
              replay:<detections.json>"
         ))),
     }
+}
+
+/// The OSNet embedder of `--team-features osnet` (`None` for `lab`), loaded and checked before
+/// the long run; errors name the model file.
+fn open_osnet(args: &TrackArgs) -> Res<Option<(OsnetEmbedder, PathBuf)>> {
+    if args.team_features != TeamFeatures::Osnet {
+        if let Some(p) = &args.osnet_model {
+            return Err(err(format!(
+                "--osnet-model {} is only used with --team-features osnet",
+                p.display()
+            )));
+        }
+        return Ok(None);
+    }
+    let path = match &args.osnet_model {
+        Some(p) if !p.is_file() => return Err(err(format!("{}: OSNet model file not found", p.display()))),
+        Some(p) => p.clone(),
+        None => find_model("osnet", "osnet_x0_25_msmt17.onnx", "--osnet-model <file.onnx>")?,
+    };
+    let config = OsnetConfig { intra_threads: args.threads, ..OsnetConfig::default() };
+    let reid = OsnetEmbedder::new(&path, config).map_err(|e| model_err(&path, e))?;
+    Ok(Some((reid, path)))
 }
 
 /// The detector behind `--model`.
@@ -372,13 +429,15 @@ struct LoopOutput {
     people: Vec<Track>,
     /// The ball tracker after the clip.
     ball: BallTracker,
-    /// Torso colours (CIE Lab) sampled along the way, by track id.
+    /// Torso colours (CIE Lab) sampled along the way, by track id (`--team-features lab`).
     colours: Vec<(u64, [f64; 3])>,
+    /// OSNet embeddings sampled along the way, by track id (`--team-features osnet`).
+    embeddings: Vec<(u64, Vec<f64>)>,
     /// Frame size.
     size: (u32, u32),
 }
 
-/// Every how many processed frames torso colours are sampled for the team vote.
+/// Every how many processed frames torso colours (or OSNet embeddings) are sampled for the team vote.
 const TEAM_SAMPLE_EVERY: usize = 3;
 
 fn sampling_of(args: &TrackArgs) -> Res<Sampling> {
@@ -432,6 +491,7 @@ fn track_loop(
     clip: &Path,
     sampling: &Sampling,
     detector: &mut AnyDetector,
+    mut osnet: Option<&mut OsnetEmbedder>,
     bar: &indicatif::ProgressBar,
     timings: &mut Timings,
 ) -> Res<LoopOutput> {
@@ -440,6 +500,7 @@ fn track_loop(
     let mut ball: Option<BallTracker> = None;
     let team_cfg = TeamConfig::default();
     let mut colours = Vec::new();
+    let mut embeddings: Vec<(u64, Vec<f64>)> = Vec::new();
     let mut frame_times = Vec::new();
     let mut detections = Vec::new();
     let mut size = (0, 0);
@@ -470,11 +531,29 @@ fn track_loop(
         let t3 = Instant::now();
         timings.track += t3 - t2;
         if frame_times.len().is_multiple_of(TEAM_SAMPLE_EVERY) {
-            for d in tracked.iter().filter(|d| team_cfg.labels.contains(&d.label)) {
-                if let (Some(id), Some(lab)) =
-                    (d.track_id, torso_colour(&frame.image, &d.bbox, &team_cfg.torso))
-                {
-                    colours.push((id, lab));
+            if let Some(reid) = osnet.as_deref_mut() {
+                // The frame's tracked people in one call (batched when the model allows).
+                let people: Vec<(u64, BBox)> = tracked
+                    .iter()
+                    .filter(|d| team_cfg.labels.contains(&d.label))
+                    .filter_map(|d| d.track_id.map(|id| (id, d.bbox)))
+                    .collect();
+                let boxes: Vec<BBox> = people.iter().map(|(_, b)| *b).collect();
+                let emb = reid.embed(&frame, &boxes).map_err(|e| {
+                    err(format!("{}: OSNet embedding failed at frame {}: {e}", clip.display(), frame.index))
+                })?;
+                for ((id, _), e) in people.iter().zip(emb) {
+                    if let Some(e) = e {
+                        embeddings.push((*id, e.into_iter().map(f64::from).collect()));
+                    }
+                }
+            } else {
+                for d in tracked.iter().filter(|d| team_cfg.labels.contains(&d.label)) {
+                    if let (Some(id), Some(lab)) =
+                        (d.track_id, torso_colour(&frame.image, &d.bbox, &team_cfg.torso))
+                    {
+                        colours.push((id, lab));
+                    }
                 }
             }
         }
@@ -490,7 +569,7 @@ fn track_loop(
         Some(b) => b,
         None => BallTracker::new(BallConfig::default()).map_err(|e| err(e.to_string()))?,
     };
-    Ok(LoopOutput { frame_times, detections, people: people.tracks(), ball, colours, size })
+    Ok(LoopOutput { frame_times, detections, people: people.tracks(), ball, colours, embeddings, size })
 }
 
 /// Centres closer than this (CIE76 Delta E) are one kit split in two by k-means.
@@ -582,6 +661,79 @@ fn assign_teams(samples: &[(u64, [f64; 3])]) -> Result<BTreeMap<u64, Team>, Stri
         .collect())
 }
 
+/// With `--team-features osnet`: a sample farther from its cluster's centre than this multiple
+/// of the median sample-to-centre distance votes "official" (the rule of
+/// `OutlierRule::Relative`). Embeddings are unit vectors, so an absolute threshold like the Lab
+/// path's Delta E means nothing; the median sets the scale of the clip's own spread.
+const OSNET_OUTLIER_RELATIVE: f64 = 1.5;
+/// With `--team-features osnet`: k-means restarts (seeds `0..N`); the lowest within-cluster
+/// sum of squares wins.
+const OSNET_RESTARTS: u64 = 10;
+
+/// Teams from OSNet embeddings, voted per track.
+///
+/// Two-means (`TeamAssigner`) on the embeddings splits the players on the pitch from the people
+/// beside it and puts both kits in one team: on the Bundesliga clip its optimum holds all 16
+/// tracks Lab puts in the two kits in one cluster. With k = 3 the optimum is the two kits and
+/// the bench, but single k-means runs often stop in other local optima. So: k-means with k = 3,
+/// the best of [`OSNET_RESTARTS`] seeds by within-cluster sum of squares; each sample labelled by
+/// its cluster (an outlier when farther than [`OSNET_OUTLIER_RELATIVE`] medians from its centre);
+/// each track given its majority (ties to the lower cluster); the two clusters holding the most
+/// tracks are the kits, everything else `Officials`. Appearance does not say which kit is at
+/// home: `Home` is the kit with more tracks (ties: the lower cluster).
+fn assign_teams_osnet(samples: &[(u64, Vec<f64>)]) -> Result<BTreeMap<u64, Team>, String> {
+    if samples.is_empty() {
+        return Err("no OSNet embedding samples".into());
+    }
+    let feats: Vec<&[f64]> = samples.iter().map(|(_, f)| f.as_slice()).collect();
+    let k = feats.len().min(3);
+    let d = |f: &[f64], c: &[f64]| f.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f64>().sqrt();
+    let mut best: Option<(f64, touchline_track::KMeans)> = None;
+    for seed in 0..OSNET_RESTARTS {
+        let km = kmeans(&feats, k, seed, 100).map_err(|e| e.to_string())?;
+        let wcss: f64 = feats.iter().zip(&km.labels).map(|(f, &l)| d(f, &km.centres[l]).powi(2)).sum();
+        if best.as_ref().is_none_or(|(b, _)| wcss < *b) {
+            best = Some((wcss, km));
+        }
+    }
+    let Some((_, km)) = best else { return Err("no clustering".into()) };
+    let dist: Vec<f64> = feats.iter().zip(&km.labels).map(|(f, &l)| d(f, &km.centres[l])).collect();
+    let mut sorted = dist.clone();
+    sorted.sort_by(f64::total_cmp);
+    let limit = OSNET_OUTLIER_RELATIVE * sorted[sorted.len() / 2];
+    let mut votes: BTreeMap<u64, BTreeMap<usize, usize>> = BTreeMap::new();
+    for (((id, _), &l), &dl) in samples.iter().zip(&km.labels).zip(&dist) {
+        let class = if dl > limit { usize::MAX } else { l };
+        *votes.entry(*id).or_default().entry(class).or_default() += 1;
+    }
+    let majority: BTreeMap<u64, usize> = votes
+        .iter()
+        .map(|(id, v)| {
+            let best =
+                v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map_or(usize::MAX, |(c, _)| *c);
+            (*id, best)
+        })
+        .collect();
+    let mut tracks_per: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in majority.values().filter(|c| **c != usize::MAX) {
+        *tracks_per.entry(*c).or_default() += 1;
+    }
+    let mut ranked: Vec<(usize, usize)> = tracks_per.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let kits: Vec<usize> = ranked.iter().take(2).map(|(c, _)| *c).collect();
+    Ok(majority
+        .into_iter()
+        .map(|(id, c)| {
+            let team = match kits.iter().position(|&kit| kit == c) {
+                Some(0) => Team::Home,
+                Some(_) => Team::Away,
+                None => Team::Officials,
+            };
+            (id, team)
+        })
+        .collect())
+}
+
 fn write_file(path: &Path, f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Res<()>) -> Res<()> {
     let file = std::fs::File::create(path).map_err(|e| err(format!("{}: {e}", path.display())))?;
     let mut w = std::io::BufWriter::new(file);
@@ -597,6 +749,7 @@ pub fn run(args: TrackArgs) -> Res<()> {
         return Err(err(format!("{}: clip not found", args.clip.display())));
     }
     let model = parse_model(&args.model)?;
+    let mut osnet = open_osnet(&args)?;
     let sampling = sampling_of(&args)?;
     let homography = args.homography.as_deref().map(read_homography).transpose()?;
     std::fs::create_dir_all(&args.out).map_err(|e| err(format!("{}: {e}", args.out.display())))?;
@@ -609,14 +762,19 @@ pub fn run(args: TrackArgs) -> Res<()> {
     bar.set_message("tracking");
     let mut timings = Timings::default();
     let t_loop = Instant::now();
-    let out = track_loop(&args.clip, &sampling, &mut detector, &bar, &mut timings)?;
+    let reid = osnet.as_mut().map(|(r, _)| r);
+    let out = track_loop(&args.clip, &sampling, &mut detector, reid, &bar, &mut timings)?;
     let loop_time = t_loop.elapsed();
     bar.finish_and_clear();
 
-    // Teams by torso colour, voted per track.
+    // Teams by torso colour (or OSNet embeddings), voted per track.
     let t0 = Instant::now();
     let mut tracks = out.people.clone();
-    let team_note = match assign_teams(&out.colours) {
+    let assigned = match args.team_features {
+        TeamFeatures::Lab => assign_teams(&out.colours),
+        TeamFeatures::Osnet => assign_teams_osnet(&out.embeddings),
+    };
+    let team_note = match assigned {
         Ok(teams) => {
             for t in &mut tracks {
                 if let Some(team) = teams.get(&t.id) {
@@ -690,12 +848,24 @@ pub fn run(args: TrackArgs) -> Res<()> {
         if let Some(n) = &team_note {
             o.insert("team_note".into(), n.clone().into());
         }
+        o.insert("team_features".into(), args.team_features.name().into());
+        let samples = match args.team_features {
+            TeamFeatures::Lab => out.colours.len(),
+            TeamFeatures::Osnet => out.embeddings.len(),
+        };
+        o.insert("team_samples".into(), samples.into());
+        if let Some((_, p)) = &osnet {
+            o.insert("osnet_model".into(), p.display().to_string().into());
+        }
     }
     let text = serde_json::to_string_pretty(&v).map_err(|e| err(format!("summary.json: {e}")))? + "\n";
     let p = dir.join("summary.json");
     std::fs::write(&p, text).map_err(|e| err(format!("{}: {e}", p.display())))?;
     if !args.quiet {
         let mut t = s.table();
+        if let Some((_, p)) = &osnet {
+            let _ = writeln!(t, "teams       by OSNet embeddings ({})", p.display());
+        }
         if let Some(n) = &team_note {
             let _ = writeln!(t, "note: {n}");
         }
@@ -1054,6 +1224,43 @@ mod tests {
         assert!((7..=12).all(|i| t[&i] == Team::Away));
         assert!((13..=17).all(|i| t[&i] == Team::Officials), "{t:?}");
         assert!(assign_teams(&[]).is_err());
+    }
+
+    #[test]
+    fn osnet_teams_two_kits_a_bench_and_an_outlier() {
+        // Unit vectors around three directions (kit 1, kit 2, bench) plus one stray sample.
+        let unit = |v: Vec<f64>| {
+            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.into_iter().map(|x| x / n).collect::<Vec<f64>>()
+        };
+        let around = |axis: usize, k: u64| {
+            let mut v = vec![0.05; 16];
+            v[axis] = 1.0;
+            v[(axis + 1 + k as usize % 3) % 16] += 0.1 * (k % 4) as f64;
+            unit(v)
+        };
+        let mut s = Vec::new();
+        for k in 0..6 {
+            for id in 1..=6 {
+                s.push((id, around(0, id + k)));
+            }
+            for id in 7..=11 {
+                s.push((id, around(5, id + k)));
+            }
+            for id in 12..=13 {
+                s.push((id, around(10, id + k)));
+            }
+        }
+        // Track 1 once looks like nothing else: outvoted by its five kit samples.
+        s.push((1, unit((0..16).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect())));
+        let t = assign_teams_osnet(&s).unwrap();
+        assert!((1..=6).all(|i| t[&i] == Team::Home), "{t:?}");
+        assert!((7..=11).all(|i| t[&i] == Team::Away), "{t:?}");
+        assert!((12..=13).all(|i| t[&i] == Team::Officials), "{t:?}");
+        assert!(assign_teams_osnet(&[]).is_err());
+        // Fewer samples than clusters still gives an answer.
+        let t = assign_teams_osnet(&s[..2]).unwrap();
+        assert_eq!(t.len(), 2);
     }
 
     #[test]

@@ -83,6 +83,8 @@ fn yolox_run_writes_every_output_with_plausible_tracks_and_two_teams() {
     assert_eq!(s["tracks"]["people"], people.len());
     assert!(s["fps"]["tracking"].as_f64().unwrap() > 0.0);
     assert!(s["stages"]["detect_detail"]["model_runs"].as_u64().unwrap() >= 7 * FRAMES as u64);
+    assert_eq!(s["team_features"], "lab");
+    assert!(s.get("osnet_model").is_none());
     // tracking.csv is Touchline long CSV: `touchline info` reads it.
     let o = bin().arg("info").arg(dir.join("tracking.csv")).output().unwrap();
     ok(&o);
@@ -159,4 +161,131 @@ fn missing_clip_and_models_exit_2_naming_the_path() {
     let o = run(&[CLIP, "--out", d, "--stride", "0"]);
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const OSNET: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/models/osnet/osnet_x0_25_msmt17.onnx");
+
+#[test]
+fn osnet_team_features_assign_teams_on_the_same_tracks() {
+    assert!(Path::new(OSNET).exists(), "missing test asset {OSNET}");
+    let first = yolox_run();
+    let dir = tmp("osnet");
+    // The YOLOX run's detections replayed: the same tracks, only the team features differ.
+    let replay = format!("replay:{}", first.join("detections.json").display());
+    let o = run(&[
+        CLIP,
+        "--out",
+        dir.to_str().unwrap(),
+        "--stride",
+        STRIDE,
+        "--model",
+        &replay,
+        "--team-features",
+        "osnet",
+        "--osnet-model",
+        OSNET,
+        "--png",
+        "--quiet",
+    ]);
+    ok(&o);
+    let lab = read_tracks(first);
+    let osnet = read_tracks(&dir);
+    assert_eq!(osnet.len(), lab.len());
+    for (a, b) in osnet.iter().zip(&lab) {
+        assert_eq!((a.id, &a.label, &a.points), (b.id, &b.label, &b.points), "track {}", a.id);
+    }
+    let people: Vec<&Track> = osnet.iter().filter(|t| t.label != Label::Ball).collect();
+    let n = |team| people.iter().filter(|t| t.team == team).count();
+    // Two kits, each holding several tracks, and the people beside the pitch as officials.
+    assert!(n(Team::Home) >= 3 && n(Team::Away) >= 3, "home {} away {}", n(Team::Home), n(Team::Away));
+    assert!(n(Team::Officials) >= 1, "no officials");
+    // Lab separates the white and the lime kit on this clip; OSNet must find the same two kits
+    // (up to which one is called home) for nearly all tracks both put in a kit.
+    let kit = |t: Team| matches!(t, Team::Home | Team::Away);
+    let both: Vec<(Team, Team)> = osnet
+        .iter()
+        .zip(&lab)
+        .filter(|(a, b)| kit(a.team) && kit(b.team))
+        .map(|(a, b)| (a.team, b.team))
+        .collect();
+    let same = both.iter().filter(|(a, b)| a == b).count();
+    let agree = same.max(both.len() - same);
+    assert!(
+        both.len() >= 10 && agree * 10 >= both.len() * 9,
+        "OSNet and Lab kits agree on {agree} of {}",
+        both.len()
+    );
+    // Both features are sampled on the same frames; a whole-box crop exists whenever a torso
+    // region does, so every track Lab gave a team has one here too.
+    for (a, b) in osnet.iter().zip(&lab) {
+        if b.team != Team::Unknown {
+            assert_ne!(a.team, Team::Unknown, "track {} has a Lab team but no OSNet team", a.id);
+        }
+    }
+    let s = summary(&dir);
+    assert_eq!(s["team_features"], "osnet");
+    assert!(s["osnet_model"].as_str().unwrap().ends_with("osnet_x0_25_msmt17.onnx"), "{}", s["osnet_model"]);
+    assert!(s["team_samples"].as_u64().unwrap() >= 100, "{}", s["team_samples"]);
+    assert!(s.get("team_note").is_none(), "{}", s["team_note"]);
+    // The embedding time is counted in the teams stage: at least a few hundred crops through a
+    // CNN cost more than the Lab run's median colours of the same boxes.
+    let teams_ms = |s: &serde_json::Value| s["stages"]["teams"]["total_ms"].as_f64().unwrap();
+    assert!(teams_ms(&s) > teams_ms(&summary(first)), "{} vs {}", teams_ms(&s), teams_ms(&summary(first)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn osnet_model_errors_exit_2_naming_the_path() {
+    let dir = tmp("osnet_missing");
+    let d = dir.to_str().unwrap();
+    // Replayed detections (no YOLOX load): the model must be refused before the run.
+    let dets = dir.with_extension("dets.json");
+    std::fs::write(&dets, "[]").unwrap();
+    let replay = format!("replay:{}", dets.display());
+    let garbage = dir.with_extension("garbage.onnx");
+    std::fs::write(&garbage, b"this is not an ONNX model\0\x01\x02").unwrap();
+    let yolox = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/models/yolox_nano/yolox_nano.onnx");
+    assert!(Path::new(yolox).exists(), "missing test asset {yolox}");
+    let missing = "/no/such/osnet.onnx";
+    for m in [missing, garbage.to_str().unwrap(), yolox] {
+        let o = run(&[CLIP, "--out", d, "--model", &replay, "--team-features", "osnet", "--osnet-model", m]);
+        assert_eq!(o.status.code(), Some(2), "{m}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(m), "{m}: {e}");
+        assert!(!dir.join("summary.json").exists(), "{m}: ran despite the bad model");
+    }
+    // Without --osnet-model the default is looked for under $TOUCHLINE_MODELS first, as YOLOX is:
+    // a garbage file there is the one loaded (and refused, by its path).
+    let models = dir.with_extension("models");
+    std::fs::create_dir_all(models.join("osnet")).unwrap();
+    let planted = models.join("osnet/osnet_x0_25_msmt17.onnx");
+    std::fs::write(&planted, b"not a model").unwrap();
+    let o = bin()
+        .env("TOUCHLINE_MODELS", &models)
+        .args(["track", CLIP, "--out", d, "--model", &replay, "--team-features", "osnet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains(planted.to_str().unwrap()), "{e}");
+    let _ = std::fs::remove_dir_all(&models);
+    // --osnet-model without --team-features osnet is a mistake, not ignored.
+    let o = run(&[CLIP, "--out", d, "--model", &replay, "--osnet-model", OSNET]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--team-features osnet"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&dets);
+    let _ = std::fs::remove_file(&garbage);
+}
+
+#[test]
+fn unknown_team_features_is_a_usage_error() {
+    let dir = tmp("features");
+    let o = run(&[CLIP, "--out", dir.to_str().unwrap(), "--team-features", "hsv"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("--team-features") && e.contains("hsv"), "{e}");
+    assert!(e.contains("lab") && e.contains("osnet"), "the usage error lists the values: {e}");
+    assert!(!dir.exists(), "output folder created for a usage error");
 }
