@@ -261,7 +261,7 @@ impl AnyDetector {
             "ball" => {
                 let mut t = Tiling::default();
                 if let Some(s) = &args.tile_search {
-                    t.search = parse_tile_search(s)?;
+                    t.search = s.parse().map_err(|e| err(format!("--tile-search: {e}")))?;
                 }
                 if let Some(s) = &args.tile_skip {
                     t.skip_score = parse_tile_skip(s)?;
@@ -320,19 +320,6 @@ impl AnyDetector {
             AnyDetector::Onnx(d) => Some((d.roi_stats(), d.config().tiling.clone())),
             AnyDetector::Replay(_) => None,
         }
-    }
-}
-
-/// `--tile-search`: `all`, `sweep:N` or `every:N`.
-fn parse_tile_search(s: &str) -> Res<TileSearch> {
-    let s = s.trim().to_ascii_lowercase();
-    let num = |v: &str| v.trim().parse::<usize>().ok().filter(|n| *n >= 1);
-    let bad = || err(format!("--tile-search {s:?}: use all, sweep:N or every:N (K, N at least 1)"));
-    match s.split_once(':') {
-        None if s == "all" => Ok(TileSearch::All),
-        Some(("sweep", k)) => num(k).map(|frames| TileSearch::Sweep { frames }).ok_or_else(bad),
-        Some(("every", n)) => num(n).map(|n| TileSearch::Every { n }).ok_or_else(bad),
-        _ => Err(bad()),
     }
 }
 
@@ -1189,11 +1176,11 @@ mod tests {
 
     #[test]
     fn tile_options() {
-        assert_eq!(parse_tile_search("all").unwrap(), TileSearch::All);
-        assert_eq!(parse_tile_search(" Sweep:16 ").unwrap(), TileSearch::Sweep { frames: 16 });
-        assert_eq!(parse_tile_search("every:4").unwrap(), TileSearch::Every { n: 4 });
+        assert_eq!("all".parse::<TileSearch>().unwrap(), TileSearch::All);
+        assert_eq!(" Sweep:16 ".parse::<TileSearch>().unwrap(), TileSearch::Sweep { frames: 16 });
+        assert_eq!("every:4".parse::<TileSearch>().unwrap(), TileSearch::Every { n: 4 });
         for bad in ["sweep:0", "every:", "sweep", "cycle:2", "every:-1"] {
-            assert!(parse_tile_search(bad).is_err(), "{bad}");
+            assert!(bad.parse::<TileSearch>().is_err(), "{bad}");
         }
         assert_eq!(parse_tile_skip("none").unwrap(), None);
         assert_eq!(parse_tile_skip("0.4").unwrap(), Some(0.4));
