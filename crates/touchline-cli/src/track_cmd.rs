@@ -564,6 +564,33 @@ const SAME_KIT_DELTA_E: f64 = 20.0;
 /// A sample farther than this from its kit's centre votes "official" (as `TeamConfig`'s default).
 const OUTLIER_DELTA_E: f64 = 30.0;
 
+/// The kit vote shared by the Lab and OSNet team paths: each track takes the class most of its
+/// samples fell in (ties to the smaller class; `usize::MAX` is the outlier class), and the two
+/// classes with the most tracks are the kits (ties to the smaller class). Returns the per-track
+/// class and the kits, most tracks first.
+fn kit_vote(samples: impl Iterator<Item = (u64, usize)>) -> (BTreeMap<u64, usize>, Vec<usize>) {
+    let mut votes: BTreeMap<u64, BTreeMap<usize, usize>> = BTreeMap::new();
+    for (id, c) in samples {
+        *votes.entry(id).or_default().entry(c).or_default() += 1;
+    }
+    let majority: BTreeMap<u64, usize> = votes
+        .iter()
+        .map(|(id, v)| {
+            let best =
+                v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map_or(usize::MAX, |(c, _)| *c);
+            (*id, best)
+        })
+        .collect();
+    let mut tracks_per: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in majority.values().filter(|c| **c != usize::MAX) {
+        *tracks_per.entry(*c).or_default() += 1;
+    }
+    let mut ranked: Vec<(usize, usize)> = tracks_per.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let kits = ranked.iter().take(2).map(|(c, _)| *c).collect();
+    (majority, kits)
+}
+
 /// Teams from torso colours, voted per track.
 ///
 /// `touchline_track::TeamAssigner` clusters into two kits plus distance outliers. On a broadcast
@@ -601,26 +628,7 @@ fn assign_teams(samples: &[(u64, [f64; 3])]) -> Result<BTreeMap<u64, Team>, Stri
             if d > OUTLIER_DELTA_E { usize::MAX } else { rep[l] }
         })
         .collect();
-    let mut votes: BTreeMap<u64, BTreeMap<usize, usize>> = BTreeMap::new();
-    for ((id, _), c) in samples.iter().zip(&class) {
-        *votes.entry(*id).or_default().entry(*c).or_default() += 1;
-    }
-    let majority: BTreeMap<u64, usize> = votes
-        .iter()
-        .map(|(id, v)| {
-            // Most votes; ties go to the smaller class number (deterministic).
-            let best =
-                v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map_or(usize::MAX, |(c, _)| *c);
-            (*id, best)
-        })
-        .collect();
-    let mut tracks_per: BTreeMap<usize, usize> = BTreeMap::new();
-    for c in majority.values().filter(|c| **c != usize::MAX) {
-        *tracks_per.entry(*c).or_default() += 1;
-    }
-    let mut ranked: Vec<(usize, usize)> = tracks_per.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let kits: Vec<usize> = ranked.iter().take(2).map(|(c, _)| *c).collect();
+    let (majority, kits) = kit_vote(samples.iter().map(|(id, _)| *id).zip(class.iter().copied()));
     let lightness = |c: usize| km.centres[c][0];
     let home = match kits.as_slice() {
         [a, b] => {
@@ -688,26 +696,12 @@ fn assign_teams_osnet(samples: &[(u64, Vec<f64>)]) -> Result<BTreeMap<u64, Team>
     let mut sorted = dist.clone();
     sorted.sort_by(f64::total_cmp);
     let limit = OSNET_OUTLIER_RELATIVE * sorted[sorted.len() / 2];
-    let mut votes: BTreeMap<u64, BTreeMap<usize, usize>> = BTreeMap::new();
-    for (((id, _), &l), &dl) in samples.iter().zip(&km.labels).zip(&dist) {
-        let class = if dl > limit { usize::MAX } else { l };
-        *votes.entry(*id).or_default().entry(class).or_default() += 1;
-    }
-    let majority: BTreeMap<u64, usize> = votes
+    let classes = samples
         .iter()
-        .map(|(id, v)| {
-            let best =
-                v.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map_or(usize::MAX, |(c, _)| *c);
-            (*id, best)
-        })
-        .collect();
-    let mut tracks_per: BTreeMap<usize, usize> = BTreeMap::new();
-    for c in majority.values().filter(|c| **c != usize::MAX) {
-        *tracks_per.entry(*c).or_default() += 1;
-    }
-    let mut ranked: Vec<(usize, usize)> = tracks_per.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let kits: Vec<usize> = ranked.iter().take(2).map(|(c, _)| *c).collect();
+        .zip(&km.labels)
+        .zip(&dist)
+        .map(|(((id, _), &l), &dl)| (*id, if dl > limit { usize::MAX } else { l }));
+    let (majority, kits) = kit_vote(classes);
     Ok(majority
         .into_iter()
         .map(|(id, c)| {
