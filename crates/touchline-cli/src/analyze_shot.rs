@@ -579,7 +579,7 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
             FrameStep::Stride(s) => n.div_ceil(s.max(1)) as u64,
             FrameStep::Seconds(_) => n as u64,
         };
-        opts.keep_frames = kept.saturating_mul(per) <= (args.frame_memory_mb as u64) << 20;
+        opts.keep_frames = kept.saturating_mul(per) <= (args.frame_memory_mb as u64).saturating_mul(1 << 20);
     }
     let bar = progress_bar(None, args.quiet);
     bar.set_message("detecting and tracking");

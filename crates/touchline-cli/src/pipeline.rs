@@ -645,4 +645,28 @@ mod tests {
         assert!(e.to_string().contains("half.mp4"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
     }
+
+    /// A Y4M whose third frame is cut short: the header opens, the decoding thread delivers two
+    /// frames and then its error, which comes back typed and naming the clip and the frame.
+    #[test]
+    fn error_in_the_decoding_thread_comes_back() {
+        let dir = std::env::temp_dir().join(format!("tl_pipeline_y4m_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut bytes = Vec::new();
+        let mut w = touchline_decode::Y4mWriter::new(&mut bytes, 32, 16, 25, 1).unwrap();
+        for k in 0..3u8 {
+            w.write_frame(&image::RgbImage::from_pixel(32, 16, image::Rgb([k * 60, 90, 30]))).unwrap();
+        }
+        drop(w);
+        let clip = dir.join("cut.y4m");
+        std::fs::write(&clip, &bytes[..bytes.len() - 100]).unwrap();
+        let dets = dir.join("none.json");
+        std::fs::write(&dets, "[]").unwrap();
+        let o = PipelineOptions::new(&clip, ModelChoice::Replay(dets));
+        let e = run_pipeline(&o, &ProgressBar::hidden()).unwrap_err();
+        assert!(matches!(e, PipelineError::Decode { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("cut.y4m") && msg.contains("frame 2"), "{msg}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
