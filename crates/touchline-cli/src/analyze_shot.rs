@@ -286,6 +286,8 @@ struct FootballRun {
     found: touchline_shot::FoundGoal,
     region_frame: usize,
     assumptions: Vec<String>,
+    /// The settings the report was made with (the flight step reuses their speed part).
+    cfg: FootballConfig,
 }
 
 fn football_run(
@@ -345,7 +347,7 @@ fn football_run(
             rn.clip_frame.get(end).copied().unwrap_or(end)
         ));
     }
-    Ok(FootballRun { v, rn, clean, report, found, region_frame, assumptions })
+    Ok(FootballRun { v, rn, clean, report, found, region_frame, assumptions, cfg })
 }
 
 /// For a static camera: decodes the processed frames again, runs `MotionBallDetector` (blobs of
@@ -640,8 +642,7 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
                 && run.report.decision.evidence.line_rule == Some(LineRule::RegionEntry)
                 && args.flight_distance_m > 0.0;
             let flight_json = if needs_flight {
-                let mut speed = FootballConfig::default().speed;
-                speed.flight_distance_m = Some(args.flight_distance_m);
+                let speed = run.cfg.speed;
                 let region = run.found.region.clone();
                 let j = flight::refine(&run.v, &run.rn, &run.clean, &region, &mut run.report, &speed)?;
                 if j["used"] == json!(true) {
