@@ -78,9 +78,14 @@ pub struct AnalyzeShotArgs {
     /// candidates); a ball blurred in flight often scores 0.1-0.25.
     #[arg(long, default_value_t = 0.1)]
     pub ball_min_score: f32,
-    /// ONNX Runtime threads (0 = one per core).
+    /// ONNX Runtime intra-op threads per detector session (0 = automatic: one when several
+    /// sessions share the cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Detector sessions running side by side, one model copy each (0 = one per core, at most
+    /// four; with `--threads N`, as many as fit the cores).
+    #[arg(long, default_value_t = 0)]
+    pub sessions: usize,
     /// Which ball tiles run while the ball is lost: `sweep:N` (default `sweep:32`, each tile
     /// once in N frames), `every:N`, or `all` (every tile on every such frame: most recall,
     /// slowest). See docs/detection.md.
@@ -568,6 +573,7 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
     let mut opts = PipelineOptions::new(&args.clip, ModelChoice::parse(args.model.as_deref())?);
     opts.step = step;
     opts.threads = args.threads;
+    opts.sessions = args.sessions;
     opts.ball_min_score = Some(args.ball_min_score);
     opts.tile_search =
         args.tile_search.parse().map_err(|e| AnalyzeError::Usage(format!("--tile-search: {e}")))?;

@@ -99,6 +99,24 @@ pub enum FrameStep {
     Seconds(f64),
 }
 
+/// Most detector sessions chosen automatically (each holds a copy of the model).
+const AUTO_SESSIONS_MAX: usize = 4;
+
+/// Detector sessions and intra-op threads per session for `--sessions` and `--threads`
+/// (`0` = automatic for either): by default one single-threaded session per core (at most
+/// four), because a small detector gains almost nothing from a second intra-op thread but
+/// nearly doubles its throughput from a second session (docs/benchmarks.md); with only
+/// `--threads N`, as many N-thread sessions as fit the cores (at least one).
+pub fn session_layout(threads: usize, sessions: usize) -> (usize, usize) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match (threads, sessions) {
+        (0, 0) => (cores.clamp(1, AUTO_SESSIONS_MAX), 1),
+        (t, 0) => ((cores / t).clamp(1, AUTO_SESSIONS_MAX), t),
+        (0, s) => (s, (cores / s).max(1)),
+        (t, s) => (s, t),
+    }
+}
+
 /// Everything [`run_pipeline`] needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PipelineOptions {
@@ -114,8 +132,12 @@ pub struct PipelineOptions {
     /// Which ball tiles run while the ball is lost (see [`TileSearch`]). Default
     /// `Sweep { frames: 32 }`, `touchline track`'s default.
     pub tile_search: TileSearch,
-    /// ONNX Runtime intra-op threads (`0` = one per core). Default 0.
+    /// ONNX Runtime intra-op threads per detector session (`0` = automatic, see
+    /// [`session_layout`]). Default 0.
     pub threads: usize,
+    /// Detector sessions running side by side (`0` = automatic, see [`session_layout`]).
+    /// Default 0.
+    pub sessions: usize,
     /// Keep the decoded frames in [`VideoTracks::frames`] (memory: width x height x 3 bytes
     /// each). Default off; see [`reread_frames`].
     pub keep_frames: bool,
@@ -139,6 +161,7 @@ impl PipelineOptions {
             ball_tiles: true,
             tile_search: Tiling::default().search,
             threads: 0,
+            sessions: 0,
             keep_frames: false,
             ball_max_speed_widths: 2.5,
             ball_min_score: None,
@@ -326,7 +349,7 @@ impl AnyDetector {
         match &opts.model {
             ModelChoice::Yolox(path) => {
                 let mut cfg = DetectorConfig::yolox();
-                cfg.intra_threads = opts.threads;
+                (cfg.sessions, cfg.intra_threads) = session_layout(opts.threads, opts.sessions);
                 if let Some(t) = opts.ball_min_score {
                     cfg.thresholds = cfg.thresholds.clone().with(Label::Ball, t);
                 }

@@ -80,9 +80,14 @@ pub struct TrackArgs {
     /// at least this (default 0.5); `none` always runs them.
     #[arg(long)]
     pub tile_skip: Option<String>,
-    /// ONNX Runtime intra-op threads (0 = one per core).
+    /// ONNX Runtime intra-op threads per detector session (0 = automatic: one when several
+    /// sessions share the cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Detector sessions running side by side, one model copy each (0 = one per core, at most
+    /// four; with `--threads N`, as many as fit the cores).
+    #[arg(long, default_value_t = 0)]
+    pub sessions: usize,
     /// What teams are clustered on: `lab` (median torso colour in CIE Lab; default) or `osnet`
     /// (OSNet re-identification embeddings of the whole person box; see docs/tracking.md).
     #[arg(long, value_enum, default_value_t = TeamFeatures::Lab)]
@@ -282,7 +287,7 @@ impl AnyDetector {
             other => return Err(err(format!("unknown --tiles {other:?}; use ball, all or none"))),
         };
         let cfg = |mut c: DetectorConfig| {
-            c.intra_threads = threads;
+            (c.sessions, c.intra_threads) = crate::pipeline::session_layout(threads, args.sessions);
             c
         };
         match choice {

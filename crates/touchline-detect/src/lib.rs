@@ -60,7 +60,8 @@ pub use motion::{MotionBallConfig, MotionBallDetector, motion_between};
 pub use nms::nms;
 #[cfg(feature = "onnx")]
 pub use onnx::{
-    DetectorConfig, ModelKind, OnnxDetector, RoiStats, StageTimes, TileSearch, Tiling, tile_regions,
+    DetectorConfig, MAX_SESSIONS, ModelKind, OnnxDetector, RoiStats, StageTimes, TileSearch, Tiling,
+    tile_regions,
 };
 pub use preprocess::Region;
 #[cfg(feature = "onnx")]

@@ -184,3 +184,47 @@ fn the_first_miss_after_a_find_searches_all_tiles() {
     assert_eq!(det.stage_times().runs, 2);
     assert_eq!(det.roi_stats().fallbacks, 1);
 }
+
+#[test]
+fn two_sessions_find_what_one_finds() {
+    // Penalty frames 40-60 (the ball on the spot, kicked, then small and blurred), fed in order
+    // with the previous frame's ball as the hint: confident frames, ROI hits and fallbacks.
+    let idx: Vec<usize> = (40..60).collect();
+    let frames = clip_frames("soccer_penalty_lampard_goal.mp4", &idx);
+    let run = |sessions: usize| {
+        let mut c = DetectorConfig::yolox();
+        c.intra_threads = 1;
+        c.sessions = sessions;
+        let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
+        assert_eq!(det.sessions(), sessions);
+        let mut hint = None;
+        let mut out = Vec::new();
+        for f in &frames {
+            let d = det.detect_with_ball_hint(f, hint).unwrap();
+            hint = best_ball(&d).map(|b| b.bbox.center());
+            out.push(d);
+        }
+        // Batches too: several frames' views spread over the sessions.
+        let batch = det.detect_batch(&frames[..4]).unwrap();
+        (out, batch, det.roi_stats(), det.stage_times().runs)
+    };
+    let (one, one_batch, one_roi, one_runs) = run(1);
+    let (two, two_batch, two_roi, two_runs) = run(2);
+    assert_eq!(one, two, "per-frame detections differ between one and two sessions");
+    assert_eq!(one_batch, two_batch);
+    assert_eq!(one_roi, two_roi);
+    eprintln!("roi {one_roi:?}; runs: one session {one_runs}, two {two_runs}");
+    assert!(one_roi.skipped > 0 && one_roi.hits > 0, "the sequence should cover both paths: {one_roi:?}");
+    // Two sessions also ran the tiles of the confident frames, then dropped them.
+    assert!(two_runs >= one_runs + one_roi.skipped, "runs: one {one_runs}, two {two_runs}");
+}
+
+#[test]
+fn sessions_out_of_range_are_rejected() {
+    for n in [0, touchline_detect::MAX_SESSIONS + 1] {
+        let mut c = DetectorConfig::yolox();
+        c.sessions = n;
+        let e = OnnxDetector::new(common::yolox_path(), c).unwrap_err();
+        assert!(e.to_string().contains("sessions"), "{e}");
+    }
+}

@@ -395,23 +395,29 @@ fn rgb_to_i420(src: &RgbImage, out: &mut [u8]) {
     let raw = src.as_raw();
     let (y_plane, uv) = out.split_at_mut(w * h);
     let (u_plane, v_plane) = uv.split_at_mut(w * h / 4);
-    for (i, px) in raw.chunks_exact(3).enumerate() {
+    let luma = |px: &[u8]| {
         let [r, g, b] = [i32::from(px[0]), i32::from(px[1]), i32::from(px[2])];
-        y_plane[i] = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
-    }
-    let cw = w / 2;
-    for cy in 0..h / 2 {
-        for cx in 0..cw {
-            let (mut r, mut g, mut b) = (0i32, 0i32, 0i32);
-            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                let o = ((2 * cy + dy) * w + 2 * cx + dx) * 3;
-                r += i32::from(raw[o]);
-                g += i32::from(raw[o + 1]);
-                b += i32::from(raw[o + 2]);
-            }
+        (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8
+    };
+    // Two rows at a time: their luma, and the chroma of their 2 x 2 blocks (sides are even).
+    let rows = raw.chunks_exact(6 * w).zip(y_plane.chunks_exact_mut(2 * w));
+    let chroma = u_plane.chunks_exact_mut(w / 2).zip(v_plane.chunks_exact_mut(w / 2));
+    for ((rgb, ys), (us, vs)) in rows.zip(chroma) {
+        let (top, bottom) = rgb.split_at(3 * w);
+        let (y_top, y_bottom) = ys.split_at_mut(w);
+        let blocks = top.chunks_exact(6).zip(bottom.chunks_exact(6));
+        let outs = y_top.chunks_exact_mut(2).zip(y_bottom.chunks_exact_mut(2)).zip(us.iter_mut().zip(vs));
+        for ((t, b), ((yt, yb), (u, v))) in blocks.zip(outs) {
+            yt[0] = luma(&t[..3]);
+            yt[1] = luma(&t[3..]);
+            yb[0] = luma(&b[..3]);
+            yb[1] = luma(&b[3..]);
+            let sum =
+                |c: usize| i32::from(t[c]) + i32::from(t[c + 3]) + i32::from(b[c]) + i32::from(b[c + 3]);
+            let (r, g, bl) = (sum(0), sum(1), sum(2));
             // Sums of four; the +512 rounds the combined division by 4 * 256.
-            u_plane[cy * cw + cx] = (((-38 * r - 74 * g + 112 * b + 512) >> 10) + 128) as u8;
-            v_plane[cy * cw + cx] = (((112 * r - 94 * g - 18 * b + 512) >> 10) + 128) as u8;
+            *u = (((-38 * r - 74 * g + 112 * bl + 512) >> 10) + 128) as u8;
+            *v = (((112 * r - 94 * g - 18 * bl + 512) >> 10) + 128) as u8;
         }
     }
 }
@@ -493,6 +499,52 @@ impl FrameSink for PngSequenceWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// BT.601 studio-range I420, pixel by pixel: the reference for [`rgb_to_i420`].
+    fn i420_reference(src: &RgbImage) -> Vec<u8> {
+        let (w, h) = src.dimensions();
+        let mut out = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let [r, g, b] = src.get_pixel(x, y).0.map(i32::from);
+                out.push((((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8);
+            }
+        }
+        let block = |x: u32, y: u32, c: usize| -> i32 {
+            [(0, 0), (1, 0), (0, 1), (1, 1)]
+                .iter()
+                .map(|&(dx, dy)| i32::from(src.get_pixel(x + dx, y + dy)[c]))
+                .sum()
+        };
+        let mut v = Vec::new();
+        for y in (0..h).step_by(2) {
+            for x in (0..w).step_by(2) {
+                let (r, g, b) = (block(x, y, 0), block(x, y, 1), block(x, y, 2));
+                out.push((((-38 * r - 74 * g + 112 * b + 512) >> 10) + 128) as u8);
+                v.push((((112 * r - 94 * g - 18 * b + 512) >> 10) + 128) as u8);
+            }
+        }
+        out.extend(v);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn i420_matches_the_pixel_by_pixel_reference(
+            half_w in 1u32..12,
+            half_h in 1u32..8,
+            seed in proptest::collection::vec(proptest::num::u8::ANY, 1..64),
+        ) {
+            let (w, h) = (2 * half_w, 2 * half_h);
+            let img = RgbImage::from_fn(w, h, |x, y| {
+                let k = (y * w + x) as usize * 3;
+                image::Rgb([0, 1, 2].map(|c| seed[(k + c) % seed.len()].wrapping_mul((k + c) as u8 | 1)))
+            });
+            let mut out = vec![0; (w * h * 3 / 2) as usize];
+            rgb_to_i420(&img, &mut out);
+            proptest::prop_assert_eq!(out, i420_reference(&img));
+        }
+    }
 
     #[test]
     fn start_codes_are_stripped() {
