@@ -387,37 +387,10 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
     let source = touchline_decode::open(&opts.clip).map_err(dec_err)?;
     let info = source.info().map_err(dec_err)?;
     let fps = info.fps.filter(|f| *f > 0.0 && f.is_finite()).unwrap_or(25.0);
-    // Frames are decoded on a second thread, a few ahead of the detector (the decoder is built
-    // there: it is not `Send`); the first decode error ends the stream and is returned below.
+    // Frames are decoded on a second thread, a few ahead of the detector; the first decode
+    // error ends the stream and is returned below.
     drop(source);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Frame, touchline_decode::DecodeError>>(4);
-    let decode_clip = opts.clip.clone();
-    let decoder = std::thread::Builder::new()
-        .name("touchline-decode".into())
-        .spawn(move || {
-            let mut src = match touchline_decode::open(&decode_clip).and_then(|s| s.sample(sampling)) {
-                Ok(s) => s,
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            };
-            loop {
-                match src.next_frame() {
-                    Ok(Some(f)) => {
-                        if tx.send(Ok(f)).is_err() {
-                            return; // the detector stopped
-                        }
-                    }
-                    Ok(None) => return,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                }
-            }
-        })
-        .map_err(|e| PipelineError::Options(format!("could not start the decoding thread: {e}")))?;
+    let mut frames_in = touchline_decode::ReadAhead::open(&opts.clip, sampling, 4).map_err(dec_err)?;
     let track_err = |frame, source| PipelineError::Track { clip: clip.clone(), frame, source };
     let mut people = ByteTracker::new(opts.bytetrack.clone()).map_err(|e| track_err(0, e))?;
     let ball_cfg = BallConfig {
@@ -441,10 +414,7 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
     let mut size = (info.width, info.height);
     loop {
         let t0 = Instant::now();
-        let frame = match rx.recv() {
-            Ok(f) => f.map_err(dec_err)?,
-            Err(_) => break, // the decoder finished
-        };
+        let Some(frame) = frames_in.next_frame().map_err(dec_err)? else { break };
         let t1 = Instant::now();
         size = frame.size();
         let hint = ball.predict(frame.timestamp).map(|[x, y]| [x as f32, y as f32]);
@@ -469,10 +439,7 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
         }
         bar.inc(1);
     }
-    drop(rx);
-    if decoder.join().is_err() {
-        return Err(PipelineError::Options(format!("{}: the decoding thread panicked", clip.display())));
-    }
+    drop(frames_in);
     if records.is_empty() {
         return Err(PipelineError::Empty { clip });
     }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use touchline_core::{BBox, Detection, Detector, Frame, FrameSource, Label, Team, Track, Tracker};
-use touchline_decode::{FrameSourceExt, Sampling};
+use touchline_decode::Sampling;
 use touchline_detect::{
     DetectorConfig, OnnxDetector, OsnetConfig, OsnetEmbedder, ReplayDetector, RoiStats, StageTimes,
     TileSearch, Tiling,
@@ -454,8 +454,8 @@ fn open_clip(
     clip: &Path,
     sampling: &Sampling,
 ) -> Res<Box<dyn FrameSource<Error = touchline_decode::DecodeError>>> {
-    let src = touchline_decode::open(clip).map_err(|e| decode_err(clip, e))?;
-    let s = src.sample(sampling.clone()).map_err(|e| decode_err(clip, e))?;
+    // Decoded on a second thread, a few frames ahead of detection or drawing.
+    let s = touchline_decode::ReadAhead::open(clip, sampling.clone(), 4).map_err(|e| decode_err(clip, e))?;
     Ok(Box::new(s))
 }
 
@@ -871,17 +871,20 @@ fn render(
     png: bool,
     fps: f64,
 ) -> Res<String> {
-    use touchline_render::{Annotator, AnnotatorConfig, FrameSink as _, Mp4Writer, PngSequenceWriter};
+    use touchline_render::{
+        Annotator, AnnotatorConfig, FrameSink as _, Mp4Writer, PngSequenceWriter, ThreadedSink,
+    };
     let annotator = Annotator::new(AnnotatorConfig { trail_length: 12, ..AnnotatorConfig::default() })
         .map_err(|e| err(e.to_string()))?;
     let (ball, people): (Vec<&Track>, Vec<&Track>) = tracks.iter().partition(|t| t.label == Label::Ball);
     let people: Vec<Track> = people.into_iter().cloned().collect();
     // One trail slot per processed frame, so a stride does not break the trail into dots.
     let mut trail = annotator.new_trail();
-    let mut mp4: Option<Mp4Writer> = None;
     let path = if png { dir.join("annotated") } else { dir.join("annotated.mp4") };
     let render_err = |e: touchline_render::RenderError| err(format!("{}: {e}", path.display()));
-    let mut pngs = if png { Some(PngSequenceWriter::create(&path).map_err(render_err)?) } else { None };
+    // Frames are decoded (`src`), drawn (here) and encoded or written (the sink's thread) at the
+    // same time; the MP4 writer needs the first frame's size, so the sink starts with it.
+    let mut sink: Option<ThreadedSink<String>> = None;
     while let Some(mut frame) = src.next_frame().map_err(|e| decode_err(clip, e))? {
         let img = &mut frame.image;
         annotator.draw_tracks(img, &people, frame.index);
@@ -894,27 +897,34 @@ fn render(
             annotator.draw_ball(img, b);
         }
         annotator.draw_caption(img, &format!("FRAME {} {:.2} S", frame.index, frame.timestamp));
-        if let Some(p) = &mut pngs {
-            p.write_frame(img).map_err(render_err)?;
-        } else {
-            let w = match &mut mp4 {
-                Some(w) => w,
-                None => {
-                    mp4.insert(Mp4Writer::create(&path, img.width(), img.height(), fps).map_err(render_err)?)
-                }
-            };
-            w.write_frame(img).map_err(render_err)?;
-        }
+        let out = match &mut sink {
+            Some(s) => s,
+            None => {
+                let (p, (w, h)) = (path.clone(), img.dimensions());
+                let started = if png {
+                    ThreadedSink::spawn(
+                        4,
+                        move || PngSequenceWriter::create(&p),
+                        |w| Ok(format!("{} PNG frames in {}", w.frames_written(), w.dir().display())),
+                    )
+                } else {
+                    ThreadedSink::spawn(
+                        4,
+                        move || Mp4Writer::create(&p, w, h, fps),
+                        |m| {
+                            let s = m.finish()?;
+                            Ok(format!("{} frames, {} bytes in {}", s.frames, s.bytes, s.path.display()))
+                        },
+                    )
+                };
+                sink.insert(started.map_err(render_err)?)
+            }
+        };
+        out.write(frame.image).map_err(render_err)?;
     }
-    match mp4 {
-        Some(w) => {
-            let s = w.finish().map_err(render_err)?;
-            Ok(format!("{} frames, {} bytes in {}", s.frames, s.bytes, s.path.display()))
-        }
-        None => {
-            let n = pngs.as_ref().map_or(0, |p| p.frames_written());
-            Ok(format!("{n} PNG frames in {}", path.display()))
-        }
+    match sink {
+        Some(s) => s.finish().map_err(render_err),
+        None => Ok(format!("0 frames in {}", path.display())),
     }
 }
 

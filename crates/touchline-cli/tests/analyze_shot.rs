@@ -25,7 +25,7 @@ fn run(clip: &Path, out: &Path, extra: &[&str]) -> (String, serde_json::Value) {
         .arg(clip)
         .arg("--out")
         .arg(out)
-        .args(["--quiet", "--threads", "2"])
+        .arg("--quiet")
         .args(extra)
         .output()
         .expect("run touchline");
@@ -122,7 +122,9 @@ fn jump_shots_three_makes_two_misses() {
     let (stdout, r) = run(
         &shared("videos/basketball_jumpshots_3make_2miss.mp4"),
         &out,
-        &["--no-video", "--stride", "3", "--frame-memory-mb", "0"],
+        // One two-threaded detector session here; the penalty uses the default (one
+        // single-threaded session per core).
+        &["--no-video", "--stride", "3", "--frame-memory-mb", "0", "--sessions", "1", "--threads", "2"],
     );
     let shots = &r["analysis"]["shots"];
     assert_eq!(r["analysis"]["sport"], "basketball");

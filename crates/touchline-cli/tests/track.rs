@@ -289,3 +289,12 @@ fn unknown_team_features_is_a_usage_error() {
     assert!(e.contains("lab") && e.contains("osnet"), "the usage error lists the values: {e}");
     assert!(!dir.exists(), "output folder created for a usage error");
 }
+
+#[test]
+fn too_many_detector_sessions_exit_2() {
+    let dir = tmp("sessions");
+    let o = run(&[CLIP, "--out", dir.to_str().unwrap(), "--sessions", "1000", "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("sessions") && e.contains("1000"), "{e}");
+}

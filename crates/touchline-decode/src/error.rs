@@ -111,6 +111,14 @@ pub enum DecodeError {
         /// What is wrong.
         reason: String,
     },
+    /// The decoding thread of a [`crate::ReadAhead`] could not start or panicked.
+    #[error("{path}: {reason}")]
+    Worker {
+        /// The video.
+        path: PathBuf,
+        /// What happened.
+        reason: String,
+    },
     /// A parameter is out of range (sampling options, frame rate, size).
     #[error("invalid {name}: {reason}")]
     InvalidParameter {

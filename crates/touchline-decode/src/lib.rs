@@ -36,6 +36,7 @@
 //!
 //! See `docs/video.md` for display order, B-frames, sampling and errors.
 
+mod ahead;
 mod error;
 mod folder;
 mod mp4;
@@ -46,6 +47,7 @@ mod y4m;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub use ahead::ReadAhead;
 pub use error::{DecodeError, Result};
 pub use folder::{IMAGE_EXTENSIONS, ImageFolderSource};
 pub use mp4::{Mp4Source, probe_mp4};
