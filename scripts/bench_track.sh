@@ -4,20 +4,23 @@
 # Each clip runs with the default ball tiles (`--tiles ball`: around the tracked ball, a rationed
 # sweep while it is lost), with every ball tile on every frame the ball is lost (`ball-all`:
 # `--tile-search all --tile-skip none`, the most recall) and full frame only (`--tiles none`);
-# ONNX Runtime gets THREADS intra-op threads (default 2, the target machine's cores). Prints
+# the detector runs SESSIONS ONNX Runtime sessions side by side with THREADS intra-op threads each
+# (default 0 0: automatic, one single-threaded session per core; `1 2` is the layout before
+# session 12: one session with two threads). Prints
 # uptime (the load matters) and a markdown table of fps, per-frame stage times, model runs per
 # frame (independent of the load) and ball recall (frames with a ball detection, frames where the
 # ball tracker accepted one) from each run's summary.json and detections.json.
-# Usage: scripts/bench_track.sh [threads]
+# Usage: scripts/bench_track.sh [threads] [sessions]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export RUSTUP_TOOLCHAIN=stable
-threads=${1:-2}
+threads=${1:-0}
+sessions=${2:-0}
 target=${CARGO_TARGET_DIR:-target}
 cargo build -q --release --locked -p touchline-cli --bin touchline
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-echo "cores: $(nproc); $(uptime)"
+echo "cores: $(nproc); threads $threads, sessions $sessions (0 = automatic); $(uptime)"
 clips=(../shared/videos/soccer_penalty_lampard_goal.mp4 ../shared/videos/basketball_nba_broadcast_17590_q4.mp4)
 for clip in "${clips[@]}"; do
   [ -f "$clip" ] || { echo "missing $clip" >&2; exit 1; }
@@ -39,7 +42,7 @@ for clip in "${clips[@]}"; do
       ball-all) opts=(--tiles ball --tile-search all --tile-skip none) ;;
       *) opts=(--tiles "$tiles") ;;
     esac
-    "$target/release/touchline" track "$clip" --out "$out" "${opts[@]}" --threads "$threads" --quiet
+    "$target/release/touchline" track "$clip" --out "$out" "${opts[@]}" --threads "$threads" --sessions "$sessions" --quiet
     python3 - "$out" "$name" "$tiles" "${ff[0]}" "${ff[1]}" <<'PY'
 import json, sys
 out, name, tiles, f1, fd = sys.argv[1:6]

@@ -232,8 +232,9 @@ pub struct VideoTracks {
     pub ball: Track,
     /// The ball tracker's record of every processed frame (detected / rejected / missing).
     pub ball_frames: Vec<BallFrame>,
-    /// The decoded frames, when [`PipelineOptions::keep_frames`] was set.
-    pub frames: Vec<Frame>,
+    /// The decoded frames, when [`PipelineOptions::keep_frames`] was set; shared, so cloning a
+    /// `VideoTracks` (to re-run the ball steps, say) does not copy the pictures.
+    pub frames: std::sync::Arc<Vec<Frame>>,
     /// Time per stage.
     pub timings: StageTimings,
     /// Ball-tile search outcomes of the ONNX detector.
@@ -463,7 +464,7 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
         players: people.tracks(),
         ball: ball.track(),
         ball_frames: ball.frames().to_vec(),
-        frames,
+        frames: std::sync::Arc::new(frames),
         timings,
         roi,
     })
