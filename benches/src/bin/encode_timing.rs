@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut bytes = 0;
         for _ in 0..repeat {
             let t0 = Instant::now();
-            let mut wr = Mp4Writer::with_options(&out, w, h, fps, opts.clone())?;
+            let mut wr = Mp4Writer::with_options(&out, w, h, fps, opts)?;
             for f in &frames {
                 wr.write_frame(f)?;
             }
