@@ -3,7 +3,8 @@
 //! runs (default 3).
 //!
 //! `cargo run --release -p touchline-benches --bin encode_timing -- [--clip PATH] [--repeat N]
-//! [--threads 1,0,2]` (OpenH264 encoder threads; 0 = its choice).
+//! [--encoders 1,2]` (encoders side by side on alternate key-frame intervals, see
+//! `touchline_render::Mp4Options::encoders`).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         PathBuf::from,
     );
     let repeat = arg(&args, "--repeat").and_then(|v| v.parse::<usize>().ok()).unwrap_or(3).max(1);
-    let layouts = arg(&args, "--threads").unwrap_or_else(|| "1,0,2".into());
+    let layouts = arg(&args, "--encoders").unwrap_or_else(|| "1,2".into());
     let mut src = touchline_decode::open(&clip)?;
     let fps = src.frame_rate().unwrap_or(25.0);
     let mut frames = Vec::new();
@@ -37,8 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (w, h) = frames.first().map(|f| f.dimensions()).ok_or("no frames")?;
     let out = std::env::temp_dir().join(format!("touchline_encode_timing_{}.mp4", std::process::id()));
     for t in layouts.split(',') {
-        let threads: u16 = t.trim().parse()?;
-        let opts = Mp4Options { threads, ..Mp4Options::default() };
+        let encoders: usize = t.trim().parse()?;
+        let opts = Mp4Options { encoders, threads: 1, ..Mp4Options::default() };
         let mut times = Vec::new();
         let mut bytes = 0;
         for _ in 0..repeat {
@@ -56,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{}",
             serde_json::json!({
                 "clip": clip.file_name().map(|n| n.to_string_lossy().to_string()),
-                "frames": frames.len(), "threads": threads,
+                "frames": frames.len(), "encoders": encoders,
                 "seconds": s, "fps": frames.len() as f64 / s, "bytes": bytes,
             })
         );

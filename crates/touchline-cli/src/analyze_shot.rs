@@ -1149,9 +1149,12 @@ fn render_video(
     let ann = Annotator::default();
     // Encoding runs on a second thread while the next frame is drawn.
     let (p, w, h, fps) = (path.to_path_buf(), v.width, v.height, v.sampled_fps());
-    let mut writer =
-        ThreadedSink::spawn(4, move || Mp4Writer::create(&p, w, h, fps), |m| m.finish().map(|_| ()))
-            .map_err(|e| write_err(path, e))?;
+    let mut writer = ThreadedSink::spawn(
+        4,
+        move || Mp4Writer::with_options(&p, w, h, fps, crate::pipeline::video_options()),
+        |m| m.finish().map(|_| ()),
+    )
+    .map_err(|e| write_err(path, e))?;
     let wanted: BTreeSet<usize> = rn.clip_frame.iter().copied().collect();
     let mut src = crate::pipeline::FrameFeed::new(v, Some(&wanted))?;
     let mut trail = ann.new_trail();

@@ -99,6 +99,14 @@ pub enum FrameStep {
     Seconds(f64),
 }
 
+/// MP4 settings of the annotated videos: two encoders side by side on alternate key-frame
+/// intervals when there is more than one core (the drawing thread is light, so a single
+/// encoder leaves a core idle; see `touchline_render::Mp4Options::encoders`).
+pub fn video_options() -> touchline_render::Mp4Options {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    touchline_render::Mp4Options { encoders: cores.clamp(1, 2), threads: 1, ..Default::default() }
+}
+
 /// Most detector sessions chosen automatically (each holds a copy of the model).
 const AUTO_SESSIONS_MAX: usize = 4;
 

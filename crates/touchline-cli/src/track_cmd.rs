@@ -910,7 +910,7 @@ fn render(
                 } else {
                     ThreadedSink::spawn(
                         4,
-                        move || Mp4Writer::create(&p, w, h, fps),
+                        move || Mp4Writer::with_options(&p, w, h, fps, crate::pipeline::video_options()),
                         |m| {
                             let s = m.finish()?;
                             Ok(format!("{} frames, {} bytes in {}", s.frames, s.bytes, s.path.display()))

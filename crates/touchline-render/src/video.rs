@@ -31,15 +31,25 @@ pub struct Mp4Options {
     pub bitrate_bps: Option<u32>,
     /// A key frame every this many frames (so players can seek); `0` for only the first.
     pub keyframe_interval: u32,
-    /// Encoder threads; `0` lets OpenH264 choose.
+    /// Encoder threads; `0` lets OpenH264 choose (OpenH264 spreads the slices of a picture
+    /// over its threads, and this writer makes one slice per picture, so it gains little).
     pub threads: u16,
+    /// Encoders working side by side, each on its own thread, on alternate key-frame intervals
+    /// (every interval starts with an IDR picture, so they are independent and are stored one
+    /// after the other). `1` (the default) encodes on the calling thread. More than one needs a
+    /// `keyframe_interval` above 0 and holds up to `keyframe_interval` frames per encoder in
+    /// memory as I420 (1.5 bytes per pixel); the calling thread converts RGB to I420 and muxes.
+    pub encoders: usize,
 }
 
 impl Default for Mp4Options {
     fn default() -> Self {
-        Mp4Options { bitrate_bps: None, keyframe_interval: 50, threads: 0 }
+        Mp4Options { bitrate_bps: None, keyframe_interval: 50, threads: 0, encoders: 1 }
     }
 }
+
+/// Most encoders of one [`Mp4Writer`] (see [`Mp4Options::encoders`]).
+pub const MAX_ENCODERS: usize = 16;
 
 /// What an [`Mp4Writer`] wrote, returned by [`Mp4Writer::finish`].
 #[derive(Debug, Clone, PartialEq)]
@@ -80,10 +90,12 @@ pub struct Mp4Writer {
     enc_w: u32,
     enc_h: u32,
     timescale: u32,
-    encoder: Encoder,
+    backend: Backend,
     yuv_data: Vec<u8>,
     padded: Option<RgbImage>,
     file: Option<BufWriter<File>>,
+    /// The SPS and PPS in the file (every encoder must produce the same).
+    params: Option<(Vec<u8>, Vec<u8>)>,
     muxer: Option<mp4::Mp4Writer<BufWriter<File>>>,
     pending: Option<Pending>,
     frames: u64,
@@ -144,17 +156,24 @@ impl Mp4Writer {
             None => (RateControlMode::Off, 0.15 * f64::from(enc_w) * f64::from(enc_h) * fps.min(60.0)),
         };
         let bitrate = bitrate.clamp(100_000.0, 200_000_000.0) as u32;
-        let config = EncoderConfig::new()
-            .skip_frames(false)
-            .rate_control_mode(rc)
-            .bitrate(BitRate::from_bps(bitrate))
-            .max_frame_rate(FrameRate::from_hz(fps as f32))
-            .intra_frame_period(IntraFramePeriod::from_num_frames(options.keyframe_interval))
-            .vui(VuiConfig::bt601())
-            .num_threads(options.threads);
-        let encoder = Encoder::with_api_config(OpenH264API::from_source(), config).map_err(|e| {
-            RenderError::Encode { path: path.clone(), frame: 0, reason: format!("starting OpenH264: {e}") }
-        })?;
+        if !(1..=MAX_ENCODERS).contains(&options.encoders) {
+            return Err(invalid(
+                "encoders",
+                format!("{}: {} outside 1..={MAX_ENCODERS}", path.display(), options.encoders),
+            ));
+        }
+        if options.encoders > 1 && options.keyframe_interval == 0 {
+            return Err(invalid(
+                "encoders",
+                format!("{}: several encoders need a keyframe_interval above 0", path.display()),
+            ));
+        }
+        let settings = EncoderSettings { rc, bitrate, fps, options, size: (enc_w as usize, enc_h as usize) };
+        let backend = if options.encoders == 1 {
+            Backend::Inline(settings.encoder(&path)?)
+        } else {
+            Backend::Parallel(Pool::start(&path, settings, enc_w as usize * enc_h as usize * 3 / 2)?)
+        };
         let file = File::create(&path).map_err(|source| RenderError::Io { path: path.clone(), source })?;
         Ok(Mp4Writer {
             yuv_data: vec![0; enc_w as usize * enc_h as usize * 3 / 2],
@@ -165,8 +184,9 @@ impl Mp4Writer {
             enc_w,
             enc_h,
             timescale,
-            encoder,
+            backend,
             file: Some(BufWriter::new(file)),
+            params: None,
             muxer: None,
             pending: None,
             frames: 0,
@@ -218,56 +238,61 @@ impl Mp4Writer {
             None => frame,
         };
         rgb_to_i420(src, &mut self.yuv_data);
-        let yuv = YUVSlices::new(
-            {
-                let (y, uv) = self.yuv_data.split_at(src.len() / 3);
-                let (u, v) = uv.split_at(uv.len() / 2);
-                (y, u, v)
-            },
-            (self.enc_w as usize, self.enc_h as usize),
-            (self.enc_w as usize, self.enc_w as usize / 2, self.enc_w as usize / 2),
-        );
+        let (w, h) = (self.enc_w as usize, self.enc_h as usize);
         let millis =
             n.saturating_mul(1000).saturating_mul(u64::from(TICKS_PER_FRAME)) / u64::from(self.timescale);
-        let stream = self
-            .encoder
-            .encode_at(&yuv, openh264::Timestamp::from_millis(millis))
-            .map_err(|e| RenderError::Encode { path: self.path.clone(), frame: n, reason: e.to_string() })?;
-        let mut sps = None;
-        let mut pps = None;
-        let mut sample = Vec::new();
-        let mut sync = stream.frame_type() == FrameType::IDR;
-        for l in 0..stream.num_layers() {
-            let Some(layer) = stream.layer(l) else { continue };
-            for k in 0..layer.nal_count() {
-                let Some(nal) = layer.nal_unit(k).map(strip_start_code) else { continue };
-                let Some(&head) = nal.first() else { continue };
-                match head & 0x1F {
-                    7 => sps = sps.or(Some(nal.to_vec())),
-                    8 => pps = pps.or(Some(nal.to_vec())),
-                    9 => {} // access unit delimiter: not stored in MP4 samples
-                    t => {
-                        sync |= t == 5;
-                        let len = u32::try_from(nal.len()).map_err(|_| RenderError::Encode {
-                            path: self.path.clone(),
-                            frame: n,
-                            reason: format!("NAL unit of {} bytes", nal.len()),
-                        })?;
-                        sample.extend_from_slice(&len.to_be_bytes());
-                        sample.extend_from_slice(nal);
-                    }
-                }
+        match &mut self.backend {
+            Backend::Inline(enc) => {
+                let coded = encode_i420(enc, &self.yuv_data, (w, h), millis, false)
+                    .map_err(|reason| RenderError::Encode { path: self.path.clone(), frame: n, reason })?;
+                self.frames += 1;
+                self.mux(n, coded)
+            }
+            Backend::Parallel(pool) => {
+                let yuv = std::mem::replace(&mut self.yuv_data, pool.spare());
+                pool.send(&self.path, n, yuv, millis)?;
+                self.frames += 1;
+                self.drain(false)
             }
         }
-        if self.muxer.is_none() {
-            let (Some(sps), Some(pps)) = (sps, pps) else {
+    }
+
+    /// Muxes the encoded frames of the pool that are ready (all of them when `wait`).
+    fn drain(&mut self, wait: bool) -> Result<()> {
+        loop {
+            let Backend::Parallel(pool) = &mut self.backend else { return Ok(()) };
+            match pool.ready(&self.path, wait)? {
+                Some((k, coded)) => self.mux(k, coded)?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Stores encoded frame `n` (frames arrive in order).
+    fn mux(&mut self, n: u64, coded: Coded) -> Result<()> {
+        let Coded { sps, pps, sample, sync } = coded;
+        match (&self.params, sps, pps) {
+            (None, Some(sps), Some(pps)) => {
+                self.params = Some((sps.clone(), pps.clone()));
+                self.start_muxer(sps, pps, n)?;
+            }
+            (None, _, _) => {
                 return Err(RenderError::Encode {
                     path: self.path.clone(),
                     frame: n,
                     reason: "the first encoded frame carries no SPS/PPS".into(),
                 });
-            };
-            self.start_muxer(sps, pps, n)?;
+            }
+            (Some((s0, p0)), sps, pps) => {
+                // Several encoders: the file has one SPS/PPS, so theirs must agree.
+                if sps.is_some_and(|s| s != *s0) || pps.is_some_and(|p| p != *p0) {
+                    return Err(RenderError::Encode {
+                        path: self.path.clone(),
+                        frame: n,
+                        reason: "an encoder produced a different SPS/PPS than the first".into(),
+                    });
+                }
+            }
         }
         let start = n * u64::from(TICKS_PER_FRAME);
         if sample.is_empty() {
@@ -288,7 +313,6 @@ impl Mp4Writer {
                 self.write_sample(prev, n)?;
             }
         }
-        self.frames += 1;
         Ok(())
     }
 
@@ -354,6 +378,13 @@ impl Mp4Writer {
             return Err(RenderError::NoFrames { path: self.path.clone() });
         }
         let n = self.frames;
+        if let Backend::Parallel(pool) = &mut self.backend {
+            pool.close();
+        }
+        self.drain(true)?;
+        if let Backend::Parallel(pool) = &mut self.backend {
+            pool.join(&self.path)?;
+        }
         if let Some(p) = self.pending.take() {
             self.write_sample(p, n - 1)?;
         }
@@ -383,6 +414,264 @@ impl FrameSink for Mp4Writer {
 
     fn frames_written(&self) -> u64 {
         self.frames
+    }
+}
+
+/// What the encoders are built from.
+#[derive(Debug, Clone, Copy)]
+struct EncoderSettings {
+    rc: RateControlMode,
+    bitrate: u32,
+    fps: f64,
+    options: Mp4Options,
+    /// Encoded width and height.
+    size: (usize, usize),
+}
+
+impl EncoderSettings {
+    /// An OpenH264 encoder. With several encoders, key frames are forced at the start of each
+    /// interval instead of counted by the encoder (each sees only some intervals).
+    fn encoder(&self, path: &Path) -> Result<Encoder> {
+        let period = if self.options.encoders > 1 { 0 } else { self.options.keyframe_interval };
+        let config = EncoderConfig::new()
+            .skip_frames(false)
+            .rate_control_mode(self.rc)
+            .bitrate(BitRate::from_bps(self.bitrate))
+            .max_frame_rate(FrameRate::from_hz(self.fps as f32))
+            .intra_frame_period(IntraFramePeriod::from_num_frames(period))
+            .vui(VuiConfig::bt601())
+            .num_threads(self.options.threads);
+        Encoder::with_api_config(OpenH264API::from_source(), config).map_err(|e| RenderError::Encode {
+            path: path.to_path_buf(),
+            frame: 0,
+            reason: format!("starting OpenH264: {e}"),
+        })
+    }
+}
+
+/// Where pictures are encoded.
+enum Backend {
+    /// On the calling thread.
+    Inline(Encoder),
+    /// On the threads of a [`Pool`].
+    Parallel(Pool),
+}
+
+/// One encoded picture: its sample (length-prefixed NAL units) and the parameter sets it carried.
+struct Coded {
+    sps: Option<Vec<u8>>,
+    pps: Option<Vec<u8>>,
+    sample: Vec<u8>,
+    sync: bool,
+}
+
+/// Encodes one I420 picture of `size`; `idr` forces an IDR picture.
+fn encode_i420(
+    enc: &mut Encoder,
+    yuv: &[u8],
+    (w, h): (usize, usize),
+    millis: u64,
+    idr: bool,
+) -> std::result::Result<Coded, String> {
+    let slices = {
+        let (y, uv) = yuv.split_at(w * h);
+        let (u, v) = uv.split_at(uv.len() / 2);
+        YUVSlices::new((y, u, v), (w, h), (w, w / 2, w / 2))
+    };
+    if idr {
+        enc.force_intra_frame();
+    }
+    let stream =
+        enc.encode_at(&slices, openh264::Timestamp::from_millis(millis)).map_err(|e| e.to_string())?;
+    let mut coded =
+        Coded { sps: None, pps: None, sample: Vec::new(), sync: stream.frame_type() == FrameType::IDR };
+    for l in 0..stream.num_layers() {
+        let Some(layer) = stream.layer(l) else { continue };
+        for k in 0..layer.nal_count() {
+            let Some(nal) = layer.nal_unit(k).map(strip_start_code) else { continue };
+            let Some(&head) = nal.first() else { continue };
+            match head & 0x1F {
+                7 => coded.sps = coded.sps.or_else(|| Some(nal.to_vec())),
+                8 => coded.pps = coded.pps.or_else(|| Some(nal.to_vec())),
+                9 => {} // access unit delimiter: not stored in MP4 samples
+                t => {
+                    coded.sync |= t == 5;
+                    let len =
+                        u32::try_from(nal.len()).map_err(|_| format!("NAL unit of {} bytes", nal.len()))?;
+                    coded.sample.extend_from_slice(&len.to_be_bytes());
+                    coded.sample.extend_from_slice(nal);
+                }
+            }
+        }
+    }
+    Ok(coded)
+}
+
+/// A picture for an encoder thread: frame number, I420 data, timestamp.
+type Job = (u64, Vec<u8>, u64);
+/// What an encoder thread returns per picture: frame number, then the picture or why it failed.
+type Done = (u64, std::result::Result<(Coded, Vec<u8>), String>);
+
+/// Encoder threads, one OpenH264 encoder each; key-frame interval `g` goes to thread `g % n`.
+struct Pool {
+    interval: u64,
+    jobs: Vec<Option<std::sync::mpsc::SyncSender<Job>>>,
+    done: Vec<std::sync::mpsc::Receiver<Done>>,
+    handles: Vec<Option<std::thread::JoinHandle<()>>>,
+    /// The next frame to hand to the muxer, and the next frame to be sent.
+    next_out: u64,
+    sent: u64,
+    /// Returned I420 buffers, for reuse.
+    spares: Vec<Vec<u8>>,
+    yuv_len: usize,
+}
+
+impl Pool {
+    fn start(path: &Path, settings: EncoderSettings, yuv_len: usize) -> Result<Pool> {
+        let interval = u64::from(settings.options.keyframe_interval);
+        let n = settings.options.encoders;
+        let (mut jobs, mut done, mut handles) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..n {
+            // A whole interval can wait per encoder, so the caller reaches the next interval
+            // (and the next encoder) without waiting for this one.
+            let (job_tx, job_rx) =
+                std::sync::mpsc::sync_channel::<Job>(settings.options.keyframe_interval as usize);
+            let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
+            let p = path.to_path_buf();
+            let handle = std::thread::Builder::new()
+                .name(format!("touchline-h264-{i}"))
+                .spawn(move || encoder_thread(&p, settings, interval, &job_rx, &done_tx))
+                .map_err(|e| RenderError::Worker {
+                    frames: 0,
+                    reason: format!("could not start encoder {i}: {e}"),
+                })?;
+            jobs.push(Some(job_tx));
+            done.push(done_rx);
+            handles.push(Some(handle));
+        }
+        Ok(Pool { interval, jobs, done, handles, next_out: 0, sent: 0, spares: Vec::new(), yuv_len })
+    }
+
+    fn worker_of(&self, frame: u64) -> usize {
+        ((frame / self.interval) % self.jobs.len() as u64) as usize
+    }
+
+    /// An I420 buffer to fill next.
+    fn spare(&mut self) -> Vec<u8> {
+        self.spares.pop().unwrap_or_else(|| vec![0; self.yuv_len])
+    }
+
+    fn send(&mut self, path: &Path, frame: u64, yuv: Vec<u8>, millis: u64) -> Result<()> {
+        let w = self.worker_of(frame);
+        let ok = self.jobs[w].as_ref().is_some_and(|tx| tx.send((frame, yuv, millis)).is_ok());
+        if !ok {
+            // The thread stopped: its error (or panic) is in its results; report that.
+            self.jobs[w] = None;
+            while let Ok((k, r)) = self.done[w].recv() {
+                if let Err(reason) = r {
+                    return Err(RenderError::Encode { path: path.to_path_buf(), frame: k, reason });
+                }
+            }
+            return Err(self.stopped(path, w, frame));
+        }
+        self.sent = frame + 1;
+        Ok(())
+    }
+
+    /// The next encoded frame in order: waits for it when `wait`, else only if it is ready.
+    fn ready(&mut self, path: &Path, wait: bool) -> Result<Option<(u64, Coded)>> {
+        if self.next_out >= self.sent {
+            return Ok(None);
+        }
+        let w = self.worker_of(self.next_out);
+        let got = if wait {
+            self.done[w].recv().ok()
+        } else {
+            match self.done[w].try_recv() {
+                Ok(d) => Some(d),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return Ok(None),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            }
+        };
+        match got {
+            Some((k, Ok((coded, buf)))) if k == self.next_out => {
+                self.next_out += 1;
+                self.spares.push(buf);
+                Ok(Some((k, coded)))
+            }
+            Some((k, Ok(_))) => Err(RenderError::Worker {
+                frames: self.next_out,
+                reason: format!("encoder {w} returned frame {k} when frame {} was due", self.next_out),
+            }),
+            Some((k, Err(reason))) => Err(RenderError::Encode { path: path.to_path_buf(), frame: k, reason }),
+            None => Err(self.stopped(path, w, self.next_out)),
+        }
+    }
+
+    /// No more frames: the threads finish what they hold.
+    fn close(&mut self) {
+        for j in &mut self.jobs {
+            *j = None;
+        }
+    }
+
+    fn join(&mut self, path: &Path) -> Result<()> {
+        self.close();
+        for w in 0..self.handles.len() {
+            if let Some(h) = self.handles[w].take()
+                && h.join().is_err()
+            {
+                return Err(self.stopped(path, w, self.next_out));
+            }
+        }
+        Ok(())
+    }
+
+    fn stopped(&mut self, path: &Path, w: usize, frame: u64) -> RenderError {
+        let panicked = self.handles[w].take().is_some_and(|h| h.join().is_err());
+        RenderError::Worker {
+            frames: frame,
+            reason: format!(
+                "{}: encoder thread {w} {} before frame {frame}",
+                path.display(),
+                if panicked { "panicked" } else { "stopped" }
+            ),
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.close();
+        for h in self.handles.iter_mut().filter_map(Option::take) {
+            let _ = h.join();
+        }
+    }
+}
+
+fn encoder_thread(
+    path: &Path,
+    settings: EncoderSettings,
+    interval: u64,
+    jobs: &std::sync::mpsc::Receiver<Job>,
+    done: &std::sync::mpsc::Sender<Done>,
+) {
+    let mut enc = match settings.encoder(path) {
+        Ok(e) => e,
+        Err(e) => {
+            // Reported for the first frame this thread is given.
+            if let Ok((k, _, _)) = jobs.recv() {
+                let _ = done.send((k, Err(e.to_string())));
+            }
+            return;
+        }
+    };
+    for (k, yuv, millis) in jobs {
+        let r = encode_i420(&mut enc, &yuv, settings.size, millis, k % interval == 0).map(|c| (c, yuv));
+        let failed = r.is_err();
+        if done.send((k, r)).is_err() || failed {
+            return;
+        }
     }
 }
 

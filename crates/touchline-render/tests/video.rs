@@ -154,6 +154,50 @@ fn odd_size_is_padded_and_fractional_fps_kept() {
 }
 
 #[test]
+fn parallel_encoders_write_the_same_video() {
+    // 23 frames, a key frame every 5: intervals 0, 2, 4 go to encoder 0, 1 and 3 to encoder 1.
+    let dir = tmp_dir("parallel");
+    let (w, h) = (161, 90);
+    let frames: Vec<RgbImage> = (0..23).map(|t| synthetic(w, h, t)).collect();
+    let write = |name: &str, encoders: usize| {
+        let path = dir.join(name);
+        let opts = Mp4Options { keyframe_interval: 5, threads: 1, encoders, ..Default::default() };
+        let mut out = Mp4Writer::with_options(&path, w, h, 25.0, opts).unwrap();
+        for f in &frames {
+            out.write_frame(f).unwrap();
+        }
+        let s = out.finish().unwrap();
+        assert_eq!(s.frames, 23);
+        path
+    };
+    let one = write("one.mp4", 1);
+    for encoders in [2, 3] {
+        let par = write(&format!("par{encoders}.mp4"), encoders);
+        assert_eq!(probe(&par), (23, 162, 90, "25/1".to_string()), "{encoders} encoders");
+        // Every interval is encoded alone from an IDR picture in both files, so the pictures
+        // decode alike: compare a key frame, a frame inside an interval, and the last one.
+        for n in [0u32, 5, 13, 22] {
+            let a = decode_frame(&one, n, 162, 90);
+            let b = decode_frame(&par, n, 162, 90);
+            let (p, p1) = (psnr(&b, &frames[n as usize], w, h), psnr(&a, &frames[n as usize], w, h));
+            assert!(
+                p > p1 - 1.0,
+                "{encoders} encoders, frame {n}: {p:.1} dB against the source, one encoder {p1:.1}"
+            );
+            let q = psnr(&a, &b, w, h);
+            assert!(q > 35.0, "{encoders} encoders, frame {n}: PSNR {q:.1} dB against one encoder");
+        }
+    }
+    // Bad settings name the parameter.
+    for (encoders, keyframe_interval) in [(0, 5), (2, 0), (99, 5)] {
+        let opts = Mp4Options { keyframe_interval, encoders, ..Default::default() };
+        let e = Mp4Writer::with_options(dir.join("bad.mp4"), w, h, 25.0, opts).unwrap_err();
+        assert!(matches!(e, RenderError::InvalidParameter { name: "encoders", .. }), "{e:?}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn bad_input_gives_typed_errors_naming_file_and_frame() {
     let dir = tmp_dir("err");
     let path = dir.join("e.mp4");
