@@ -170,7 +170,7 @@ impl Mp4Writer {
         }
         let settings = EncoderSettings { rc, bitrate, fps, options, size: (enc_w as usize, enc_h as usize) };
         let backend = if options.encoders == 1 {
-            Backend::Inline(settings.encoder(&path)?)
+            Backend::Inline(Box::new(settings.encoder(&path)?))
         } else {
             Backend::Parallel(Pool::start(&path, settings, enc_w as usize * enc_h as usize * 3 / 2)?)
         };
@@ -452,7 +452,7 @@ impl EncoderSettings {
 /// Where pictures are encoded.
 enum Backend {
     /// On the calling thread.
-    Inline(Encoder),
+    Inline(Box<Encoder>),
     /// On the threads of a [`Pool`].
     Parallel(Pool),
 }
