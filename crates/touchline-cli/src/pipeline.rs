@@ -99,6 +99,38 @@ pub enum FrameStep {
     Seconds(f64),
 }
 
+/// A frame source read a few frames ahead, so the detector can run the next frames' full
+/// passes on idle sessions ([`OnnxDetector::detect_with_lookahead`]). A decoding error met
+/// while reading ahead comes after the frames before it, as from the source itself.
+pub struct Peek<S: FrameSource> {
+    src: S,
+    queue: std::collections::VecDeque<Frame>,
+    ahead: usize,
+    failed: Option<S::Error>,
+}
+
+impl<S: FrameSource> Peek<S> {
+    /// Reads `ahead` frames beyond the current one.
+    pub fn new(src: S, ahead: usize) -> Self {
+        Peek { src, queue: std::collections::VecDeque::new(), ahead, failed: None }
+    }
+
+    /// The next frame and the ones already read after it.
+    pub fn next(&mut self) -> Result<Option<(Frame, &[Frame])>, S::Error> {
+        while self.failed.is_none() && self.queue.len() <= self.ahead {
+            match self.src.next_frame() {
+                Ok(Some(f)) => self.queue.push_back(f),
+                Ok(None) => break,
+                Err(e) => self.failed = Some(e),
+            }
+        }
+        match self.queue.pop_front() {
+            Some(f) => Ok(Some((f, self.queue.make_contiguous()))),
+            None => self.failed.take().map_or(Ok(None), Err),
+        }
+    }
+}
+
 /// MP4 settings of the annotated videos: two encoders side by side on alternate key-frame
 /// intervals when there is more than one core (the drawing thread is light, so a single
 /// encoder leaves a core idle; see `touchline_render::Mp4Options::encoders`).
@@ -372,10 +404,23 @@ impl AnyDetector {
         }
     }
 
-    fn detect(&mut self, frame: &Frame, hint: Option<[f32; 2]>) -> Result<Vec<Detection>, DetectError> {
+    fn detect(
+        &mut self,
+        frame: &Frame,
+        hint: Option<[f32; 2]>,
+        next: &[Frame],
+    ) -> Result<Vec<Detection>, DetectError> {
         match self {
-            AnyDetector::Onnx(d) => d.detect_with_ball_hint(frame, hint),
+            AnyDetector::Onnx(d) => d.detect_with_lookahead(frame, hint, next),
             AnyDetector::Replay(d) => touchline_core::Detector::detect(d, frame),
+        }
+    }
+
+    /// Frames worth reading ahead: one per session beyond the first.
+    fn lookahead(&self) -> usize {
+        match self {
+            AnyDetector::Onnx(d) => d.sessions() - 1,
+            AnyDetector::Replay(_) => 0,
         }
     }
 }
@@ -399,7 +444,7 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
     // Frames are decoded on a second thread, a few ahead of the detector; the first decode
     // error ends the stream and is returned below.
     drop(source);
-    let mut frames_in = touchline_decode::ReadAhead::open(&opts.clip, sampling, 4).map_err(dec_err)?;
+    let decoded = touchline_decode::ReadAhead::open(&opts.clip, sampling, 4).map_err(dec_err)?;
     let track_err = |frame, source| PipelineError::Track { clip: clip.clone(), frame, source };
     let mut people = ByteTracker::new(opts.bytetrack.clone()).map_err(|e| track_err(0, e))?;
     let ball_cfg = BallConfig {
@@ -408,6 +453,7 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
     };
     let mut ball = BallTracker::new(ball_cfg).map_err(|e| track_err(0, e))?;
     let mut detector = AnyDetector::load(opts)?;
+    let mut frames_in = Peek::new(decoded, detector.lookahead());
     let mut timings = StageTimings { load_s: start.elapsed().as_secs_f64(), ..StageTimings::default() };
     if let Some(n) = info.frame_count {
         let kept = match opts.step {
@@ -423,11 +469,11 @@ pub fn run_pipeline(opts: &PipelineOptions, bar: &ProgressBar) -> Result<VideoTr
     let mut size = (info.width, info.height);
     loop {
         let t0 = Instant::now();
-        let Some(frame) = frames_in.next_frame().map_err(dec_err)? else { break };
+        let Some((frame, next)) = frames_in.next().map_err(dec_err)? else { break };
         let t1 = Instant::now();
         size = frame.size();
         let hint = ball.predict(frame.timestamp).map(|[x, y]| [x as f32, y as f32]);
-        let dets = detector.detect(&frame, hint).map_err(|source| PipelineError::Detect {
+        let dets = detector.detect(&frame, hint, next).map_err(|source| PipelineError::Detect {
             clip: clip.clone(),
             frame: frame.index,
             source,

@@ -305,12 +305,20 @@ impl AnyDetector {
         }
     }
 
-    fn detect(&mut self, frame: &Frame, hint: Option<[f32; 2]>) -> Res<Vec<Detection>> {
+    fn detect(&mut self, frame: &Frame, hint: Option<[f32; 2]>, next: &[Frame]) -> Res<Vec<Detection>> {
         let r = match self {
-            AnyDetector::Onnx(d) => d.detect_with_ball_hint(frame, hint),
+            AnyDetector::Onnx(d) => d.detect_with_lookahead(frame, hint, next),
             AnyDetector::Replay(d) => d.detect(frame),
         };
         r.map_err(|e| err(format!("detection failed at frame {}: {e}", frame.index)))
+    }
+
+    /// Frames worth reading ahead: one per session beyond the first.
+    fn lookahead(&self) -> usize {
+        match self {
+            AnyDetector::Onnx(d) => d.sessions() - 1,
+            AnyDetector::Replay(_) => 0,
+        }
     }
 
     fn stage_times(&self) -> Option<StageTimes> {
@@ -487,7 +495,7 @@ fn track_loop(
     bar: &indicatif::ProgressBar,
     timings: &mut Timings,
 ) -> Res<LoopOutput> {
-    let mut src = open_clip(clip, sampling)?;
+    let mut src = crate::pipeline::Peek::new(open_clip(clip, sampling)?, detector.lookahead());
     let mut people = ByteTracker::new(ByteTrackConfig::default()).map_err(|e| err(e.to_string()))?;
     let mut ball: Option<BallTracker> = None;
     let team_cfg = TeamConfig::default();
@@ -498,7 +506,7 @@ fn track_loop(
     let mut size = (0, 0);
     loop {
         let t0 = Instant::now();
-        let Some(frame) = src.next_frame().map_err(|e| decode_err(clip, e))? else { break };
+        let Some((frame, next)) = src.next().map_err(|e| decode_err(clip, e))? else { break };
         let t1 = Instant::now();
         timings.decode += t1 - t0;
         if size == (0, 0) {
@@ -509,7 +517,7 @@ fn track_loop(
             None => ball.insert(BallTracker::new(ball_config(size.0)).map_err(|e| err(e.to_string()))?),
         };
         let hint = bt.predict(frame.timestamp).map(|[x, y]| [x as f32, y as f32]);
-        let dets = detector.detect(&frame, hint)?;
+        let dets = detector.detect(&frame, hint, next)?;
         let t2 = Instant::now();
         timings.detect += t2 - t1;
         let (balls, persons): (Vec<Detection>, Vec<Detection>) =

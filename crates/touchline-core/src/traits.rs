@@ -52,6 +52,20 @@ pub trait FrameSource {
     }
 }
 
+/// A boxed source (`Box<dyn FrameSource<Error = E>>`, say) is a source.
+impl<S: FrameSource + ?Sized> FrameSource for Box<S> {
+    type Error = S::Error;
+    fn next_frame(&mut self) -> std::result::Result<Option<Frame>, Self::Error> {
+        (**self).next_frame()
+    }
+    fn frame_rate(&self) -> Option<f64> {
+        (**self).frame_rate()
+    }
+    fn frame_count_hint(&self) -> Option<usize> {
+        (**self).frame_count_hint()
+    }
+}
+
 /// Finds objects in a frame.
 ///
 /// ```

@@ -474,6 +474,8 @@ pub struct OnnxDetector {
     hint: Option<[f32; 2]>,
     seq: usize,
     found_last: bool,
+    /// Full-frame passes run ahead ([`OnnxDetector::detect_with_lookahead`]).
+    ahead: Vec<Ahead>,
     times: StageTimes,
     roi: RoiStats,
 }
@@ -501,6 +503,7 @@ impl OnnxDetector {
             hint: None,
             seq: 0,
             found_last: false,
+            ahead: Vec::new(),
             times: StageTimes::default(),
             roi: RoiStats::default(),
         })
@@ -553,6 +556,7 @@ impl OnnxDetector {
     pub fn restart_search(&mut self) {
         self.seq = 0;
         self.found_last = false;
+        self.ahead.clear();
     }
 
     /// A predicted ball position (frame pixels) for the next [`Detector::detect`] call only;
@@ -582,10 +586,36 @@ impl OnnxDetector {
         self.detect_frames(frames, hints)
     }
 
+    /// Detections in `frame` exactly as [`detect_with_ball_hint`](Self::detect_with_ball_hint)
+    /// gives them, while sessions that this frame leaves idle run the full-frame passes of the
+    /// `next` frames (the ones that will be passed next, in order); those results are kept and
+    /// used when the frames come. A full-frame pass needs no ball hint, so this keeps every
+    /// session busy on frames with few tiles (with one session it is `detect_with_ball_hint`).
+    /// Kept passes are matched by frame index, timestamp and size, and dropped by
+    /// [`restart_search`](Self::restart_search) or when a call does not use them.
+    pub fn detect_with_lookahead(
+        &mut self,
+        frame: &Frame,
+        hint: Option<[f32; 2]>,
+        next: &[Frame],
+    ) -> Result<Vec<Detection>, DetectError> {
+        let mut out = self.detect_frames_ahead(std::slice::from_ref(frame), &[hint], next)?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
     fn detect_frames(
         &mut self,
         frames: &[Frame],
         hints: &[Option<[f32; 2]>],
+    ) -> Result<Vec<Vec<Detection>>, DetectError> {
+        self.detect_frames_ahead(frames, hints, &[])
+    }
+
+    fn detect_frames_ahead(
+        &mut self,
+        frames: &[Frame],
+        hints: &[Option<[f32; 2]>],
+        next: &[Frame],
     ) -> Result<Vec<Vec<Detection>>, DetectError> {
         for f in frames {
             let (w, h) = f.size();
@@ -595,18 +625,51 @@ impl OnnxDetector {
         }
         let seq0 = self.seq;
         self.seq += frames.len();
+        // Full passes run earlier as lookahead.
+        let kept = std::mem::take(&mut self.ahead);
+        let mut cached: Vec<Option<Vec<Detection>>> =
+            frames.iter().map(|f| kept.iter().find(|k| k.matches(f)).map(|k| k.dets.clone())).collect();
         let full: Vec<View> = frames
             .iter()
             .enumerate()
+            .filter(|(i, _)| cached[*i].is_none())
             .map(|(i, f)| {
                 let (w, h) = f.size();
                 View { frame: i, region: Region { x: 0, y: 0, w, h }, pass: Pass::Full }
             })
             .collect();
+        // All frames this call may look at: `frames`, then the lookahead ones not run yet.
+        self.ahead = kept.into_iter().filter(|k| next.iter().any(|f| k.matches(f))).collect();
+        let fresh = next
+            .iter()
+            .filter(|f| f.size().0 > 0 && f.size().1 > 0 && !self.ahead.iter().any(|k| k.matches(f)));
+        let all: Vec<&Frame> = frames.iter().chain(fresh).collect();
+        let sessions = self.workers.len();
+        let ahead_views = |busy: usize| -> Vec<View> {
+            let spare = sessions.saturating_sub(busy);
+            (frames.len()..all.len())
+                .take(spare)
+                .map(|i| {
+                    let (w, h) = all[i].size();
+                    View { frame: i, region: Region { x: 0, y: 0, w, h }, pass: Pass::Full }
+                })
+                .collect()
+        };
         let Some(t) = self.config.tiling.clone() else {
-            let per_frame = self.run_views(frames, &full)?;
+            let mut views = full.clone();
+            views.extend(ahead_views(full.len()));
+            let res = self.run_views(&all, &views)?;
+            let mut res = res.into_iter();
+            for v in &views {
+                let Some(d) = res.next() else { break };
+                if v.frame < frames.len() {
+                    cached[v.frame] = Some(d);
+                } else {
+                    self.ahead.push(Ahead::new(all[v.frame], d));
+                }
+            }
             self.times.frames += frames.len();
-            return Ok(per_frame);
+            return Ok(cached.into_iter().map(Option::unwrap_or_default).collect());
         };
         let search = |i: usize, f: &Frame| -> Vec<View> {
             let (w, h) = f.size();
@@ -636,15 +699,27 @@ impl OnnxDetector {
         // With several sessions the planned tiles run beside the full passes; the tiles of
         // confident frames are dropped below, so the outcome is the one of a single session.
         let speculate = self.workers.len() > 1;
-        let (mut per_frame, mut early) = if speculate {
+        let mut early: Option<Vec<(View, Vec<Detection>)>> = None;
+        {
             let mut views = full.clone();
-            views.extend(plan.iter().flat_map(|(v, _)| v.iter().copied()));
-            let mut res = self.run_views(frames, &views)?;
-            let tiles = views.split_off(full.len()).into_iter().zip(res.split_off(full.len())).collect();
-            (res, Some(tiles))
-        } else {
-            (self.run_views(frames, &full)?, None::<Vec<(View, Vec<Detection>)>>)
-        };
+            if speculate {
+                views.extend(plan.iter().flat_map(|(v, _)| v.iter().copied()));
+                views.extend(ahead_views(views.len()));
+            }
+            let res = self.run_views(&all, &views)?;
+            let mut tiles = Vec::new();
+            for (v, d) in views.into_iter().zip(res) {
+                match v.pass {
+                    Pass::Full if v.frame < frames.len() => cached[v.frame] = Some(d),
+                    Pass::Full => self.ahead.push(Ahead::new(all[v.frame], d)),
+                    Pass::Tile => tiles.push((v, d)),
+                }
+            }
+            if speculate {
+                early = Some(tiles);
+            }
+        }
+        let mut per_frame: Vec<Vec<Detection>> = cached.into_iter().map(Option::unwrap_or_default).collect();
         // What the full frame found: the best score per tiled label.
         let best = |dets: &[Detection], label: &Label| {
             dets.iter()
@@ -681,7 +756,7 @@ impl OnnxDetector {
                     .filter(|(i, _)| !confident[*i])
                     .flat_map(|(_, (v, _))| v.iter().copied())
                     .collect();
-                let res = self.run_views(frames, &tiles)?;
+                let res = self.run_views(&all, &tiles)?;
                 tiles.into_iter().zip(res).collect()
             }
         };
@@ -717,7 +792,7 @@ impl OnnxDetector {
                 more.extend(v);
             }
         }
-        let results = self.run_views(frames, &more)?;
+        let results = self.run_views(&all, &more)?;
         for (v, dets) in more.iter().zip(results) {
             found_tile[v.frame] |= found_any(&dets);
             per_frame[v.frame].extend(dets);
@@ -741,7 +816,7 @@ impl OnnxDetector {
     ///
     /// Views go through in groups of `max_batch` (dynamic-batch models) or one by one; with
     /// several sessions, each session takes the next waiting group on its own thread.
-    fn run_views(&mut self, frames: &[Frame], views: &[View]) -> Result<Vec<Vec<Detection>>, DetectError> {
+    fn run_views(&mut self, frames: &[&Frame], views: &[View]) -> Result<Vec<Vec<Detection>>, DetectError> {
         let chunk = if self.dynamic_batch { self.config.max_batch } else { 1 };
         let groups: Vec<&[View]> = views.chunks(chunk).collect();
         let busy = self.workers.len().min(groups.len());
@@ -810,11 +885,30 @@ impl OnnxDetector {
     }
 }
 
+/// A full-frame pass run ahead of its frame.
+#[derive(Debug)]
+struct Ahead {
+    index: usize,
+    timestamp: u64,
+    size: (u32, u32),
+    dets: Vec<Detection>,
+}
+
+impl Ahead {
+    fn new(f: &Frame, dets: Vec<Detection>) -> Ahead {
+        Ahead { index: f.index, timestamp: f.timestamp.to_bits(), size: f.size(), dets }
+    }
+
+    fn matches(&self, f: &Frame) -> bool {
+        self.index == f.index && self.timestamp == f.timestamp.to_bits() && self.size == f.size()
+    }
+}
+
 /// What every session of one [`OnnxDetector`] reads while running views.
 struct Ctx<'a> {
     config: &'a DetectorConfig,
     norm: &'a Norm,
-    frames: &'a [Frame],
+    frames: &'a [&'a Frame],
 }
 
 /// One ONNX Runtime session and its input buffer.

@@ -204,11 +204,25 @@ fn two_sessions_find_what_one_finds() {
             hint = best_ball(&d).map(|b| b.bbox.center());
             out.push(d);
         }
+        // The same sequence again, with the next two frames' full passes run ahead.
+        det.restart_search();
+        det.reset_stage_times();
+        let mut hint = None;
+        let mut ahead = Vec::new();
+        for (i, f) in frames.iter().enumerate() {
+            let next = &frames[(i + 1).min(frames.len())..(i + 3).min(frames.len())];
+            let d = det.detect_with_lookahead(f, hint, next).unwrap();
+            hint = best_ball(&d).map(|b| b.bbox.center());
+            ahead.push(d);
+        }
+        assert_eq!(out, ahead, "{sessions} sessions: lookahead changed the detections");
+        let ahead_runs = det.stage_times().runs;
         // Batches too: several frames' views spread over the sessions.
         let batch = det.detect_batch(&frames[..4]).unwrap();
-        (out, batch, det.roi_stats(), det.stage_times().runs)
+        (out, batch, det.roi_stats(), ahead_runs)
     };
     let (one, one_batch, one_roi, one_runs) = run(1);
+    eprintln!("one session: {one_runs} runs with lookahead");
     let (two, two_batch, two_roi, two_runs) = run(2);
     assert_eq!(one, two, "per-frame detections differ between one and two sessions");
     assert_eq!(one_batch, two_batch);
@@ -227,4 +241,24 @@ fn sessions_out_of_range_are_rejected() {
         let e = OnnxDetector::new(common::yolox_path(), c).unwrap_err();
         assert!(e.to_string().contains("sessions"), "{e}");
     }
+}
+
+#[test]
+fn lookahead_without_tiles_keeps_the_detections() {
+    let idx: Vec<usize> = (0..6).map(|i| i * 7).collect();
+    let frames = clip_frames("soccer_dfl_wideangle_08fd33_4.mp4", &idx);
+    let mut one = yolox(false);
+    let want: Vec<Vec<Detection>> = frames.iter().map(|f| one.detect(f).unwrap()).collect();
+    let mut c = DetectorConfig::yolox().without_tiling();
+    c.intra_threads = 1;
+    c.sessions = 3;
+    let mut det = OnnxDetector::new(common::yolox_path(), c).unwrap();
+    let got: Vec<Vec<Detection>> = (0..frames.len())
+        .map(|i| {
+            det.detect_with_lookahead(&frames[i], None, &frames[i + 1..(i + 3).min(frames.len())]).unwrap()
+        })
+        .collect();
+    assert_eq!(want, got);
+    // Each frame's full pass ran once: ahead of it, or on its own call.
+    assert_eq!(det.stage_times().runs, frames.len());
 }
