@@ -11,7 +11,6 @@
 //! `annotated.mp4` and `report.html` (one self-contained page).
 
 mod flight;
-mod identity;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -35,6 +34,7 @@ use touchline_shot::{
     FlightConfig, FootballConfig, FootballOutcome, FootballReport, GoalRegion, LineRule, Rim, Sport,
     clean_with, find_football_goal, find_hoop,
 };
+use touchline_track::identity::{AppearanceDistance, AppearanceSampler, Identities, IdentityConfig};
 use touchline_track::{BallConfig, BallTracker, SpeedLimit};
 
 use crate::pipeline::{
@@ -422,13 +422,14 @@ enum ShotResult {
     },
 }
 
-/// Who shot: person tracks merged into identities (see [`identity`]) and per-identity totals.
+/// Who shot: person tracks merged into identities (see [`touchline_track::identity`]) and
+/// per-identity totals.
 #[derive(Debug, Clone, serde::Serialize)]
 struct Shooters {
     /// The merge parameters.
-    config: identity::AppearanceConfig,
+    config: IdentityConfig,
     /// Every person identity (tracks merged), frames in processed units.
-    identities: Vec<identity::Identity>,
+    identities: Identities,
     /// Boxes sampled per track id.
     samples: std::collections::BTreeMap<u64, usize>,
     /// Appearance distance (0..1) and shared frames of every pair of shooter tracks.
@@ -456,45 +457,35 @@ fn basketball_shooters(
     rn: &Renumbered,
     report: &BasketballReport,
 ) -> Result<Shooters, AnalyzeError> {
-    let cfg = identity::AppearanceConfig::default();
-    let plan = identity::sample_plan(&rn.players, &cfg);
-    let mut acc: Vec<identity::AppearanceAcc> = vec![Default::default(); rn.players.len()];
+    let cfg = IdentityConfig::default();
+    let identity_err = |e: touchline_track::TrackError| AnalyzeError::Analysis {
+        clip: v.clip.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut sampler = AppearanceSampler::new(&rn.players, &cfg).map_err(identity_err)?;
     // Clip frame -> processed frame.
     let wanted: std::collections::BTreeMap<usize, usize> =
-        plan.keys().filter_map(|&k| Some((*rn.clip_frame.get(k)?, k))).collect();
+        sampler.frames().filter_map(|k| Some((*rn.clip_frame.get(k)?, k))).collect();
     if !wanted.is_empty() {
         let clip_frames: BTreeSet<usize> = wanted.keys().copied().collect();
         let mut src = crate::pipeline::FrameFeed::new(v, Some(&clip_frames))?;
         while let Some(frame) = src.next_frame()? {
-            let Some(k) = wanted.get(&frame.index) else { continue };
-            for (i, b) in plan.get(k).into_iter().flatten() {
-                if let Some(a) = acc.get_mut(*i) {
-                    a.add(&frame.image, b);
-                }
-            }
+            let Some(&k) = wanted.get(&frame.index) else { continue };
+            sampler.add_frame(k, &frame.image);
         }
     }
-    let mut samples = std::collections::BTreeMap::new();
-    let cues: Vec<identity::TrackCue> = rn
-        .players
-        .iter()
-        .zip(acc)
-        .filter(|(t, _)| identity::is_person(&t.label))
-        .map(|(t, a)| {
-            let appearance = a.finish();
-            samples.insert(t.id, appearance.as_ref().map_or(0, |x| x.samples));
-            identity::TrackCue { id: t.id, frames: t.points.iter().map(|p| p.frame).collect(), appearance }
-        })
-        .collect();
-    let identities = identity::merge_identities(&cues, &cfg);
+    let cues = sampler.finish();
+    let samples: std::collections::BTreeMap<u64, usize> =
+        cues.iter().map(|c| (c.id, c.appearance.as_ref().map_or(0, |x| x.samples))).collect();
+    let identities = touchline_track::merge_identities(&cues, &cfg).map_err(identity_err)?;
     let per_shot: Vec<(Option<u64>, Option<usize>)> = report
         .shots
         .iter()
-        .map(|s| (s.shooter, s.shooter.and_then(|id| identity::identity_of(&identities, id)).map(|g| g.id)))
+        .map(|s| (s.shooter, s.shooter.and_then(|id| identities.identity_of(id)).map(|g| g.id)))
         .collect();
     let mut totals: Vec<ShooterTotal> = Vec::new();
     for (sh, (_, ident)) in report.shots.iter().zip(&per_shot) {
-        let Some(g) = ident.and_then(|g| identities.iter().find(|x| x.id == g)) else { continue };
+        let Some(g) = ident.and_then(|g| identities.get(g)) else { continue };
         let at = match totals.iter().position(|t| t.identity == g.id) {
             Some(at) => at,
             None => {
@@ -523,7 +514,7 @@ fn basketball_shooters(
         for &b in shooter_ids.range(a + 1..) {
             let (Some(ca), Some(cb)) = (cue_of(a), cue_of(b)) else { continue };
             let d = match (&ca.appearance, &cb.appearance) {
-                (Some(x), Some(y)) => Some(identity::appearance_distance(x, y)),
+                (Some(x), Some(y)) => x.distance(y).ok(),
                 _ => None,
             };
             shooter_pairs.push(json!({
@@ -1179,7 +1170,7 @@ fn render_video(
                 // Basketball: the person (merged identity) before the raw track id.
                 let person = match result {
                     ShotResult::Basketball { shooters, .. } => {
-                        identity::identity_of(&shooters.identities, t.id).map(|g| format!("P{} ", g.id))
+                        shooters.identities.identity_of(t.id).map(|g| format!("P{} ", g.id))
                     }
                     ShotResult::Football { .. } => None,
                 };

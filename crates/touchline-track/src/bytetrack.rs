@@ -274,7 +274,8 @@ impl ByteTracker {
     }
 
     /// `(frame, timestamp)` of every frame fed so far, in order; use it to
-    /// export tracks (see [`crate::to_tracking_data`]).
+    /// export tracks (see [`crate::to_tracking_data_pixels`],
+    /// [`crate::to_tracking_data_metres`]).
     pub fn frame_times(&self) -> &[(usize, f64)] {
         &self.frames
     }

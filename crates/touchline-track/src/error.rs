@@ -59,6 +59,23 @@ pub enum TrackError {
     /// Clustering could not run (too few or inconsistent feature vectors).
     #[error("clustering: {0}")]
     Clustering(String),
+    /// Identity merging got input it cannot use (duplicate ids, a non-finite box, a missing
+    /// frame, a failed or `NaN` appearance distance); `tracks` names the tracks involved.
+    #[error("identity merge, tracks {tracks:?}: {reason}")]
+    Identity {
+        /// Tracker ids concerned (may be empty).
+        tracks: Vec<u64>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An appearance embedding is unusable (empty, non-finite, all zeros, wrong length).
+    #[error("embedding {index}: {reason}")]
+    InvalidEmbedding {
+        /// Position of the vector in the input.
+        index: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// A homography cannot be estimated from the given points.
     #[error("homography: {0}")]
     Homography(String),

@@ -16,6 +16,11 @@
 //!   [`torso_colour`]), seeded k-means ([`kmeans`]), two teams and an
 //!   outlier class ([`cluster_teams`], on any feature vectors, embeddings
 //!   too), per-track voting ([`TeamAssigner`]).
+//! - Re-identification ([`identity`]): person tracks merged into identities
+//!   after occlusions and re-entries, by upper/lower-body colour histograms
+//!   (or your embeddings, [`Embedding`]) and the rule that two tracks seen in
+//!   one frame are two people; complete-linkage clustering
+//!   ([`reidentify`], [`AppearanceSampler`], [`merge_identities`]).
 //! - Export: JSON and CSV ([`write_tracks_json`], [`read_tracks_csv`], ...),
 //!   [`touchline_core::TrackingData`] in pixels ([`to_tracking_data_pixels`])
 //!   or metres through a [`Homography`] estimated from four or more point
@@ -60,6 +65,7 @@ pub mod bytetrack;
 pub mod error;
 pub mod export;
 pub mod homography;
+pub mod identity;
 pub mod kalman;
 pub mod team;
 
@@ -72,6 +78,10 @@ pub use export::{
     to_tracking_data_metres, to_tracking_data_pixels, validate_tracks, write_tracks_csv, write_tracks_json,
 };
 pub use homography::Homography;
+pub use identity::{
+    AppearanceDistance, AppearanceSampler, ColourAppearance, Embedding, Identities, Identity, IdentityConfig,
+    TrackCue, colour_cues, merge_identities, reidentify,
+};
 pub use kalman::KalmanBox;
 pub use team::{
     KMeans, OutlierRule, TeamAssigner, TeamClass, TeamClusters, TeamConfig, TorsoRegion, cluster_teams,
