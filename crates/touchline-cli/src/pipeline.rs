@@ -416,10 +416,12 @@ impl AnyDetector {
         }
     }
 
-    /// Frames worth reading ahead: one per session beyond the first.
+    /// Frames worth reading ahead: as many as sessions, when there are several (a frame whose
+    /// full pass ran ahead and needs no tiles leaves every session to the next frames).
     fn lookahead(&self) -> usize {
         match self {
-            AnyDetector::Onnx(d) => d.sessions() - 1,
+            AnyDetector::Onnx(d) if d.sessions() > 1 => d.sessions(),
+            AnyDetector::Onnx(_) => 0,
             AnyDetector::Replay(_) => 0,
         }
     }

@@ -645,15 +645,25 @@ impl OnnxDetector {
             .filter(|f| f.size().0 > 0 && f.size().1 > 0 && !self.ahead.iter().any(|k| k.matches(f)));
         let all: Vec<&Frame> = frames.iter().chain(fresh).collect();
         let sessions = self.workers.len();
-        let ahead_views = |busy: usize| -> Vec<View> {
+        // Full passes of lookahead frames for the sessions a batch of `busy` views leaves idle;
+        // `taken` counts the lookahead frames scheduled so far in this call.
+        let mut taken = frames.len();
+        let mut ahead_views = |busy: usize| -> Vec<View> {
             let spare = sessions.saturating_sub(busy);
-            (frames.len()..all.len())
-                .take(spare)
+            // With nothing else to run, wait (the frame's own results are ready) until the
+            // lookahead frames fill every session: a lone full pass would leave the others idle.
+            if busy == 0 && all.len() - taken < spare {
+                return Vec::new();
+            }
+            let end = (taken + spare).min(all.len());
+            let v = (taken..end)
                 .map(|i| {
                     let (w, h) = all[i].size();
                     View { frame: i, region: Region { x: 0, y: 0, w, h }, pass: Pass::Full }
                 })
-                .collect()
+                .collect();
+            taken = end;
+            v
         };
         let Some(t) = self.config.tiling.clone() else {
             let mut views = full.clone();
@@ -696,46 +706,47 @@ impl OnnxDetector {
                 }
             })
             .collect();
-        // With several sessions the planned tiles run beside the full passes; the tiles of
-        // confident frames are dropped below, so the outcome is the one of a single session.
-        let speculate = self.workers.len() > 1;
-        let mut early: Option<Vec<(View, Vec<Detection>)>> = None;
-        {
-            let mut views = full.clone();
-            if speculate {
-                views.extend(plan.iter().flat_map(|(v, _)| v.iter().copied()));
-                views.extend(ahead_views(views.len()));
-            }
-            let res = self.run_views(&all, &views)?;
-            let mut tiles = Vec::new();
-            for (v, d) in views.into_iter().zip(res) {
-                match v.pass {
-                    Pass::Full if v.frame < frames.len() => cached[v.frame] = Some(d),
-                    Pass::Full => self.ahead.push(Ahead::new(all[v.frame], d)),
-                    Pass::Tile => tiles.push((v, d)),
-                }
-            }
-            if speculate {
-                early = Some(tiles);
-            }
-        }
-        let mut per_frame: Vec<Vec<Detection>> = cached.into_iter().map(Option::unwrap_or_default).collect();
-        // What the full frame found: the best score per tiled label.
+        // What a full pass found: the best score per tiled label.
         let best = |dets: &[Detection], label: &Label| {
             dets.iter()
                 .filter(|d| &d.label == label)
                 .map(|d| d.score)
                 .fold(None, |m: Option<f32>, s| Some(m.map_or(s, |m| m.max(s))))
         };
+        let is_confident = |dets: &[Detection]| {
+            t.skip_score.is_some_and(|min| t.labels.iter().all(|l| best(dets, l).is_some_and(|s| s >= min)))
+        };
+        // The first batch runs the missing full passes and the tiles already known to be
+        // needed (frames whose full pass ran ahead). With several sessions it also runs the
+        // planned tiles of the other frames beside their full passes (the tiles of frames
+        // that turn out confident are dropped below, so the outcome is the one of a single
+        // session) and, on sessions still idle, full passes of the lookahead frames.
+        // Lookahead frames are better use of idle sessions than tiles that may be dropped.
+        let speculate = self.workers.len() > 1 && all.len() == frames.len();
+        let first: Vec<bool> =
+            cached.iter().map(|c| c.as_ref().map_or(speculate, |d| !is_confident(d))).collect();
+        let mut early = Vec::new();
+        {
+            let mut views = full.clone();
+            for (i, (v, _)) in plan.iter().enumerate() {
+                if first[i] {
+                    views.extend(v.iter().copied());
+                }
+            }
+            views.extend(ahead_views(views.len()));
+            let res = self.run_views(&all, &views)?;
+            for (v, d) in views.into_iter().zip(res) {
+                match v.pass {
+                    Pass::Full if v.frame < frames.len() => cached[v.frame] = Some(d),
+                    Pass::Full => self.ahead.push(Ahead::new(all[v.frame], d)),
+                    Pass::Tile => early.push((v, d)),
+                }
+            }
+        }
+        let mut per_frame: Vec<Vec<Detection>> = cached.into_iter().map(Option::unwrap_or_default).collect();
         let found_any = |dets: &[Detection]| dets.iter().any(|d| t.labels.contains(&d.label));
         let found_full: Vec<bool> = per_frame.iter().map(|d| found_any(d)).collect();
-        let confident: Vec<bool> = per_frame
-            .iter()
-            .map(|dets| {
-                t.skip_score
-                    .is_some_and(|min| t.labels.iter().all(|l| best(dets, l).is_some_and(|s| s >= min)))
-            })
-            .collect();
+        let confident: Vec<bool> = per_frame.iter().map(|d| is_confident(d)).collect();
         let mut roi_frames = Vec::new();
         for (i, (views, roi)) in plan.iter().enumerate() {
             if confident[i] {
@@ -747,19 +758,27 @@ impl OnnxDetector {
                 self.roi.search_tiles += views.len();
             }
         }
-        let tile_results: Vec<(View, Vec<Detection>)> = match early.take() {
-            Some(all) => all.into_iter().filter(|(v, _)| !confident[v.frame]).collect(),
-            None => {
-                let tiles: Vec<View> = plan
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !confident[*i])
-                    .flat_map(|(_, (v, _))| v.iter().copied())
-                    .collect();
-                let res = self.run_views(&all, &tiles)?;
-                tiles.into_iter().zip(res).collect()
+        let mut tile_results: Vec<(View, Vec<Detection>)> =
+            early.into_iter().filter(|(v, _)| !confident[v.frame]).collect();
+        let tiles: Vec<View> = plan
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !first[*i] && !confident[*i])
+            .flat_map(|(_, (v, _))| v.iter().copied())
+            .collect();
+        let mut views = tiles;
+        if !views.is_empty() {
+            views.extend(ahead_views(views.len()));
+        }
+        let res = self.run_views(&all, &views)?;
+        for (v, d) in views.into_iter().zip(res) {
+            match v.pass {
+                Pass::Full => self.ahead.push(Ahead::new(all[v.frame], d)),
+                Pass::Tile => tile_results.push((v, d)),
             }
-        };
+        }
+        // Frame by frame, in the order the views were planned.
+        tile_results.sort_by_key(|(v, _)| v.frame);
         let mut tiled = vec![false; frames.len()];
         let mut found_tile = vec![false; frames.len()];
         for (v, dets) in tile_results {
@@ -792,8 +811,15 @@ impl OnnxDetector {
                 more.extend(v);
             }
         }
+        if !more.is_empty() {
+            more.extend(ahead_views(more.len()));
+        }
         let results = self.run_views(&all, &more)?;
         for (v, dets) in more.iter().zip(results) {
+            if v.pass == Pass::Full {
+                self.ahead.push(Ahead::new(all[v.frame], dets));
+                continue;
+            }
             found_tile[v.frame] |= found_any(&dets);
             per_frame[v.frame].extend(dets);
         }
