@@ -99,6 +99,26 @@ pub enum FrameStep {
     Seconds(f64),
 }
 
+/// Frames already decoded, handed out again in order as a [`FrameSource`].
+pub struct KeptFrames(std::vec::IntoIter<Frame>);
+
+impl KeptFrames {
+    /// The frames, in the order they will come out.
+    pub fn new(frames: Vec<Frame>) -> Self {
+        KeptFrames(frames.into_iter())
+    }
+}
+
+impl FrameSource for KeptFrames {
+    type Error = DecodeError;
+    fn next_frame(&mut self) -> Result<Option<Frame>, DecodeError> {
+        Ok(self.0.next())
+    }
+    fn frame_count_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
 /// A frame source read a few frames ahead, so the detector can run the next frames' full
 /// passes on idle sessions ([`OnnxDetector::detect_with_lookahead`]). A decoding error met
 /// while reading ahead comes after the frames before it, as from the source itself.

@@ -84,6 +84,11 @@ pub struct TrackArgs {
     /// sessions share the cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Keep the decoded frames in memory while they fit in this many MiB (width x height x 3
+    /// bytes each), so the annotated video does not decode the clip again; past the budget
+    /// they are dropped and the clip is decoded a second time. `0` always decodes again.
+    #[arg(long, default_value_t = 1024)]
+    pub frame_memory_mb: usize,
     /// Detector sessions running side by side, one model copy each (0 = one per core, at most
     /// four; with `--threads N`, as many as fit the cores).
     #[arg(long, default_value_t = 0)]
@@ -437,6 +442,8 @@ struct LoopOutput {
     embeddings: Vec<(u64, Vec<f64>)>,
     /// Frame size.
     size: (u32, u32),
+    /// The decoded frames, when they fit `--frame-memory-mb`.
+    frames: Option<Vec<Frame>>,
 }
 
 /// Every how many processed frames torso colours (or OSNet embeddings) are sampled for the team vote.
@@ -496,7 +503,10 @@ fn track_loop(
     mut osnet: Option<&mut OsnetEmbedder>,
     bar: &indicatif::ProgressBar,
     timings: &mut Timings,
+    memory_budget: u64,
 ) -> Res<LoopOutput> {
+    let mut kept: Option<Vec<Frame>> = (memory_budget > 0).then(Vec::new);
+    let mut kept_bytes = 0u64;
     let mut src = crate::pipeline::Peek::new(open_clip(clip, sampling)?, detector.lookahead());
     let mut people = ByteTracker::new(ByteTrackConfig::default()).map_err(|e| err(e.to_string()))?;
     let mut ball: Option<BallTracker> = None;
@@ -562,6 +572,14 @@ fn track_loop(
         timings.teams += t3.elapsed();
         frame_times.push((frame.index, frame.timestamp));
         detections.push((frame.index, dets));
+        if let Some(k) = &mut kept {
+            kept_bytes = kept_bytes.saturating_add(frame.image.as_raw().len() as u64);
+            if kept_bytes <= memory_budget {
+                k.push(frame);
+            } else {
+                kept = None; // over budget: the drawing pass decodes again
+            }
+        }
         bar.inc(1);
     }
     if frame_times.is_empty() {
@@ -571,7 +589,16 @@ fn track_loop(
         Some(b) => b,
         None => BallTracker::new(BallConfig::default()).map_err(|e| err(e.to_string()))?,
     };
-    Ok(LoopOutput { frame_times, detections, people: people.tracks(), ball, colours, embeddings, size })
+    Ok(LoopOutput {
+        frame_times,
+        detections,
+        people: people.tracks(),
+        ball,
+        colours,
+        embeddings,
+        size,
+        frames: kept,
+    })
 }
 
 /// Centres closer than this (CIE76 Delta E) are one kit split in two by k-means.
@@ -759,7 +786,8 @@ pub fn run(args: TrackArgs) -> Res<()> {
     let mut timings = Timings::default();
     let t_loop = Instant::now();
     let reid = osnet.as_mut().map(|(r, _)| r);
-    let out = track_loop(&args.clip, &sampling, &mut detector, reid, &bar, &mut timings)?;
+    let budget = (args.frame_memory_mb as u64).saturating_mul(1 << 20);
+    let mut out = track_loop(&args.clip, &sampling, &mut detector, reid, &bar, &mut timings, budget)?;
     let loop_time = t_loop.elapsed();
     bar.finish_and_clear();
 
@@ -817,16 +845,15 @@ pub fn run(args: TrackArgs) -> Res<()> {
     };
     timings.write += t0.elapsed();
 
-    // Annotated output: a second decoding pass, drawing the final tracks (with teams).
+    // Annotated output: the kept frames (or a second decoding pass), drawing the final tracks
+    // (with teams).
     let t0 = Instant::now();
-    let annotated = render(
-        &args.clip,
-        open_clip(&args.clip, &sampling)?,
-        &tracks,
-        dir,
-        args.png,
-        output_fps(info.fps, &args, &out.frame_times),
-    )?;
+    let frames: Box<dyn FrameSource<Error = touchline_decode::DecodeError>> = match out.frames.take() {
+        Some(kept) => Box::new(crate::pipeline::KeptFrames::new(kept)),
+        None => open_clip(&args.clip, &sampling)?,
+    };
+    let annotated =
+        render(&args.clip, frames, &tracks, dir, args.png, output_fps(info.fps, &args, &out.frame_times))?;
     let render_time = t0.elapsed();
     timings.render += render_time;
 
