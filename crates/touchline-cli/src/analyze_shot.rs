@@ -556,6 +556,11 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
         Some(p) => p.clone(),
         None => shared_asset(DEFAULT_POSE)?,
     };
+    // The pose model loads on its own thread while the detector loads.
+    let pose_loader = {
+        let (p, cfg) = (pose_path.clone(), SessionConfig::default().intra_threads(args.threads));
+        std::thread::spawn(move || MoveNetSingle::load(&p, &cfg))
+    };
     std::fs::create_dir_all(&args.out).map_err(|e| write_err(&args.out, e))?;
     let clip_name = args.clip.display().to_string();
     let coach_cfg = args.coach_url.as_ref().map(|url| ChatConfig::new(url.clone(), args.coach_model.clone()));
@@ -717,7 +722,13 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
         }
     };
     let strike = match key_k {
-        Some(k) => Some(strike_pose(&args, &pose_path, &v, &rn, &clean, k, shooter, sport)?),
+        Some(k) => {
+            let model = pose_loader.join().map_err(|_| AnalyzeError::Analysis {
+                clip: clip_name.clone(),
+                reason: format!("{}: the thread loading the pose model panicked", pose_path.display()),
+            })?;
+            Some(strike_pose(model, &v, &rn, &clean, k, shooter, sport)?)
+        }
         None => None,
     };
     times.pose_s = t0.elapsed().as_secs_f64();
@@ -824,8 +835,7 @@ fn box_at(t: &Track, k: usize) -> Option<BBox> {
 
 #[allow(clippy::too_many_arguments)]
 fn strike_pose(
-    args: &AnalyzeShotArgs,
-    pose_path: &Path,
+    model: touchline_pose::Result<MoveNetSingle>,
     v: &VideoTracks,
     rn: &Renumbered,
     clean: &CleanTrack,
@@ -858,9 +868,7 @@ fn strike_pose(
         })?;
     let frames = crate::pipeline::frames_at(v, &BTreeSet::from([clip_frame]))?;
     let frame = &frames[0];
-    let cfg = SessionConfig::default().intra_threads(args.threads);
-    let mut model = MoveNetSingle::load(pose_path, &cfg)
-        .map_err(|source| AnalyzeError::Pose { frame: clip_frame, source })?;
+    let mut model = model.map_err(|source| AnalyzeError::Pose { frame: clip_frame, source })?;
     let keypoints =
         model.estimate(frame, &person).map_err(|source| AnalyzeError::Pose { frame: clip_frame, source })?;
     let kick = match (sport, ball_pos) {

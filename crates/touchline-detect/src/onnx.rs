@@ -490,9 +490,17 @@ impl OnnxDetector {
         let path = path.as_ref();
         let session = SessionConfig::default().intra_threads(config.intra_threads);
         let contract = config.contract();
-        let workers = (0..config.sessions)
-            .map(|_| Ok(Worker { model: OnnxModel::load(path, &contract, &session)?, buf: Vec::new() }))
-            .collect::<Result<Vec<_>, DetectError>>()?;
+        // The sessions load side by side (graph optimisation takes most of a load).
+        let load =
+            || OnnxModel::load(path, &contract, &session).map(|model| Worker { model, buf: Vec::new() });
+        let loaded: Vec<Result<Worker, touchline_onnx::OnnxError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (1..config.sessions).map(|_| s.spawn(load)).collect();
+            let first = load();
+            std::iter::once(first)
+                .chain(handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))))
+                .collect()
+        });
+        let workers = loaded.into_iter().collect::<Result<Vec<_>, _>>()?;
         let dynamic_batch =
             workers[0].model.inputs().first().and_then(|t| t.shape.first()).is_some_and(|&b| b < 0);
         Ok(OnnxDetector {
