@@ -556,6 +556,12 @@ pub fn run(args: AnalyzeShotArgs) -> Result<(), AnalyzeError> {
         Some(p) => p.clone(),
         None => shared_asset(DEFAULT_POSE)?,
     };
+    if !pose_path.is_file() {
+        return Err(AnalyzeError::Usage(format!(
+            "{}: pose model not found (--pose-model)",
+            pose_path.display()
+        )));
+    }
     // The pose model loads on its own thread while the detector loads.
     let pose_loader = {
         let (p, cfg) = (pose_path.clone(), SessionConfig::default().intra_threads(args.threads));

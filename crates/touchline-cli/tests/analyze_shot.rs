@@ -166,6 +166,33 @@ fn bad_tile_search_is_a_usage_error() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+#[test]
+fn missing_or_garbage_pose_model_exits_2_naming_it() {
+    let out = out_dir("badpose");
+    let garbage = std::env::temp_dir().join(format!("touchline_garbage_pose_{}.onnx", std::process::id()));
+    std::fs::write(&garbage, b"not an onnx model").unwrap();
+    let missing = std::env::temp_dir().join("no_such_dir_touchline/movenet.onnx");
+    for (model, extra) in [(&missing, &[][..]), (&garbage, &["--no-video"][..])] {
+        let o = Command::new(env!("CARGO_BIN_EXE_touchline"))
+            .arg("analyze-shot")
+            .arg(shared("videos/soccer_penalty_lampard_goal.mp4"))
+            .arg("--quiet")
+            .arg("--pose-model")
+            .arg(model)
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run touchline");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        let name = model.file_name().unwrap().to_string_lossy();
+        assert!(stderr.contains(name.as_ref()), "the error names {name}: {stderr}");
+    }
+    let _ = std::fs::remove_file(&garbage);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// Frames in an MP4, counted by ffprobe-free means: the `stsz` sample count of the file.
 fn touchline_decode_probe(path: &Path) -> usize {
     let bytes = std::fs::read(path).expect("annotated.mp4 written");
