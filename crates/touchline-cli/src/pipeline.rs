@@ -603,13 +603,22 @@ impl<'a> FrameFeed<'a> {
 /// The frames of `v` at the clip indices `wanted` (from memory when kept, else decoded again);
 /// an error names the frames the clip does not have.
 pub fn frames_at(v: &VideoTracks, wanted: &BTreeSet<usize>) -> Result<Vec<Frame>, PipelineError> {
+    Ok(frames_ref(v, wanted)?.into_iter().map(std::borrow::Cow::into_owned).collect())
+}
+
+/// [`frames_at`] without copying kept frames: borrowed from memory when the pipeline kept them,
+/// else decoded again.
+pub fn frames_ref<'a>(
+    v: &'a VideoTracks,
+    wanted: &BTreeSet<usize>,
+) -> Result<Vec<std::borrow::Cow<'a, Frame>>, PipelineError> {
     if !v.frames.is_empty() {
-        let kept: Vec<Frame> = v.frames.iter().filter(|f| wanted.contains(&f.index)).cloned().collect();
+        let kept: Vec<&Frame> = v.frames.iter().filter(|f| wanted.contains(&f.index)).collect();
         if kept.len() == wanted.len() {
-            return Ok(kept);
+            return Ok(kept.into_iter().map(std::borrow::Cow::Borrowed).collect());
         }
     }
-    reread_frames(&v.clip, wanted)
+    Ok(reread_frames(&v.clip, wanted)?.into_iter().map(std::borrow::Cow::Owned).collect())
 }
 
 /// Decodes `clip` again and returns the frames whose index is in `wanted`, in order (reading

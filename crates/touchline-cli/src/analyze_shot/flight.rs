@@ -18,7 +18,7 @@ use touchline_shot::{
 };
 
 use super::{AnalyzeError, Renumbered};
-use crate::pipeline::{PipelineError, VideoTracks, frames_at};
+use crate::pipeline::{PipelineError, VideoTracks, frames_ref};
 
 /// Seconds of flight searched after the kick.
 const SEARCH_S: f64 = 1.2;
@@ -44,7 +44,7 @@ pub(super) fn refine(
     let wanted: BTreeSet<usize> = (first..=(last + 1).min(rn.clip_frame.len().saturating_sub(1)))
         .filter_map(|k| rn.clip_frame.get(k).copied())
         .collect();
-    let frames = frames_at(v, &wanted)?;
+    let frames = frames_ref(v, &wanted)?;
     let [gx1, gy1, gx2, gy2] = region.bounds();
     let pad = 2.0 * w;
     let roi = BBox::new(
@@ -67,13 +67,36 @@ pub(super) fn refine(
     let mut cands =
         vec![FlightCandidate { frame: kick.frame, time: kick.time, pos: kick.position, width: Some(w) }];
     let mut blobs = 0usize;
-    for (k, trio) in frames.windows(3).enumerate() {
-        let frame = first + k + 1;
-        if frame <= kick.frame || frame > last {
-            continue;
-        }
-        let found = motion_between(&trio[0].image, &trio[1].image, &trio[2].image, roi.as_ref(), &mcfg)
-            .map_err(|source| PipelineError::Detect { clip: v.clip.clone(), frame: trio[1].index, source })?;
+    // Frame differencing of the triples, on two threads (each triple stands alone).
+    let trios: Vec<(usize, &[std::borrow::Cow<'_, touchline_core::Frame>])> = frames
+        .windows(3)
+        .enumerate()
+        .map(|(k, trio)| (first + k + 1, trio))
+        .filter(|(frame, _)| *frame > kick.frame && *frame <= last)
+        .collect();
+    let diff = |part: &[(usize, &[std::borrow::Cow<'_, touchline_core::Frame>])]| {
+        part.iter()
+            .map(|(frame, trio)| {
+                motion_between(&trio[0].image, &trio[1].image, &trio[2].image, roi.as_ref(), &mcfg)
+                    .map(|found| (*frame, found))
+                    .map_err(|source| PipelineError::Detect {
+                        clip: v.clip.clone(),
+                        frame: trio[1].index,
+                        source,
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (a, b) = trios.split_at(trios.len() / 2);
+    let (ra, rb) = std::thread::scope(|s| {
+        let h = s.spawn(|| diff(b));
+        (diff(a), h.join())
+    });
+    let rb = rb.map_err(|_| AnalyzeError::Analysis {
+        clip: v.clip.display().to_string(),
+        reason: "the frame-differencing thread panicked".into(),
+    })?;
+    for (frame, found) in ra?.into_iter().chain(rb?) {
         let time = clean.index_of(frame).map_or(frame as f64 / fps, |i| clean.points[i].time);
         for d in found {
             let [x, y] = d.bbox.center();
